@@ -1,0 +1,37 @@
+# The two commands of the README. Both create .venv when it is missing and (re)install the
+# project whenever pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: generate test golden bench clean
+
+generate: $(VENV)/.installed
+	$(BIN)/runcomfy-codegen generate
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests
+	$(BIN)/mypy --strict generator
+	$(BIN)/pytest
+
+# Rewrites the golden record (generated/) from schemas/ and templates/.
+golden: generate
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_generate.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,16 @@
+"""The ``runcomfy-codegen`` command line: one module per command."""
+
+from __future__ import annotations
+
+from generator.cli._app import cli
+from generator.cli.import_cmd import import_command
+from generator.cli.normalize_cmd import normalize_command
+
+__all__ = ["cli", "main"]
+
+cli.add_command(import_command)
+cli.add_command(normalize_command)
+
+
+def main() -> None:
+    cli()

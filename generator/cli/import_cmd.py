@@ -1,0 +1,37 @@
+"""``runcomfy-codegen import PAGE...``: documentation pages -> schemas/<model_id>.json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from generator.pages.store import apply_import, plan_imports, read_page
+
+__all__ = ["import_command"]
+
+
+@click.command("import")
+@click.argument("pages", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--schemas-dir",
+    default=Path("schemas"),
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where model files are written, one per model: <model_id>.json.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+def import_command(pages: tuple[Path, ...], schemas_dir: Path, dry_run: bool) -> None:
+    """Import saved RunComfy model pages (any language, any layout).
+
+    Every page is read before anything is written: one bad page writes nothing.
+    """
+    results = plan_imports([read_page(page) for page in pages], schemas_dir)
+    for result in results:
+        if not dry_run:
+            apply_import(result)
+        model = result.model
+        line = f"{result.outcome}: {model.model_id} -> {result.path} (from {model.source})"
+        if result.summary:
+            line += f": {result.summary}"
+        click.echo(line)

@@ -1,0 +1,1 @@
+"""Step 1 of the pipeline: documentation pages in, ``schemas/<model_id>.json`` files out."""

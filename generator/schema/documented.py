@@ -1,0 +1,140 @@
+"""The project's model files: ``schemas/<model_id>.json`` as written by ``import``.
+
+A model file holds what one documentation page says of one model, verbatim:
+``model_id``, ``endpoint``, ``source``, ``example``, ``input_schema`` and ``output_schema``.
+Beside it, ``<model_id>.names.json`` may override Python names (``{"wire_key": "name"}``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.errors import InputError
+
+__all__ = [
+    "NAMES_SUFFIX",
+    "DocumentedModel",
+    "check_model_id",
+    "discover_models",
+    "dump_model_file",
+    "load_model_file",
+    "model_path",
+]
+
+NAMES_SUFFIX = ".names.json"
+_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_MIN_SEGMENTS, _MAX_SEGMENTS = 2, 6
+_FIELDS = ("model_id", "endpoint", "source", "example", "input_schema", "output_schema")
+
+
+@dataclass(frozen=True)
+class DocumentedModel:
+    model_id: str
+    endpoint: str
+    source: str
+    example: dict[str, Any] | None
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any]
+    #: The model file this came from, as the user named it (for error messages).
+    file: str = "<memory>"
+    #: Python-name overrides: wire key -> Python name.
+    names: tuple[tuple[str, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {field: getattr(self, field) for field in _FIELDS}
+
+
+def check_model_id(model_id: str, file: str) -> list[str]:
+    """Return the id's segments, or raise if it could escape the schemas folder."""
+    segments = model_id.split("/")
+    if not _MIN_SEGMENTS <= len(segments) <= _MAX_SEGMENTS:
+        raise InputError(
+            file,
+            f"model id {model_id!r} must have {_MIN_SEGMENTS} to {_MAX_SEGMENTS} segments",
+        )
+    for segment in segments:
+        if segment in ("", ".", "..") or not _SEGMENT.fullmatch(segment):
+            raise InputError(
+                file,
+                f"model id {model_id!r} has an unsafe segment {segment!r} "
+                "(allowed: letters, digits, '.', '_', '-', not starting with '.' or '-')",
+            )
+    return segments
+
+
+def model_path(schemas_dir: Path, model_id: str, file: str) -> Path:
+    """Where ``model_id``'s file lives under ``schemas_dir``; never outside it."""
+    segments = check_model_id(model_id, file)
+    path = schemas_dir.joinpath(*segments[:-1], segments[-1] + ".json")
+    if not path.resolve().is_relative_to(schemas_dir.resolve()):
+        raise InputError(file, f"model id {model_id!r} would escape {schemas_dir}")
+    return path
+
+
+def dump_model_file(model: DocumentedModel) -> str:
+    """The exact bytes of a model file: stable key order, 2-space indent, UTF-8 kept."""
+    return json.dumps(model.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _load_json(path: Path, file: str) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(file, f"cannot read: {exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            file, f"not valid JSON (line {exc.lineno} column {exc.colno}): {exc.msg}"
+        ) from None
+
+
+def _load_names(path: Path) -> tuple[tuple[str, str], ...]:
+    names_path = path.with_name(path.name[: -len(".json")] + NAMES_SUFFIX)
+    if not names_path.exists():
+        return ()
+    data = _load_json(names_path, str(names_path))
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise InputError(str(names_path), "must be an object of wire key -> Python name strings")
+    return tuple(sorted(data.items()))
+
+
+def load_model_file(path: Path) -> DocumentedModel:
+    file = str(path)
+    data = _load_json(path, file)
+    if not isinstance(data, dict):
+        raise InputError(file, "a model file must hold a JSON object", "")
+    for field, kind in (
+        ("model_id", str),
+        ("endpoint", str),
+        ("input_schema", dict),
+        ("output_schema", dict),
+    ):
+        if not isinstance(data.get(field), kind):
+            raise InputError(file, f"missing or not a {kind.__name__}", f"/{field}")
+    example = data.get("example")
+    if example is not None and not isinstance(example, dict):
+        raise InputError(file, "the example request must be an object or null", "/example")
+    check_model_id(data["model_id"], file)
+    return DocumentedModel(
+        model_id=data["model_id"],
+        endpoint=data["endpoint"],
+        source=str(data.get("source", "")),
+        example=example,
+        input_schema=data["input_schema"],
+        output_schema=data["output_schema"],
+        file=file,
+        names=_load_names(path),
+    )
+
+
+def discover_models(schemas_dir: Path) -> Iterator[Path]:
+    """Every model file under ``schemas_dir``, in a stable order."""
+    for path in sorted(schemas_dir.rglob("*.json")):
+        if not path.name.endswith(NAMES_SUFFIX):
+            yield path

@@ -1,0 +1,337 @@
+"""Documented RunComfy schemas -> JSON Schema draft 2020-12 and the typed IR.
+
+Every quirk of the documented form has one meaning here (README "Normalization"):
+
+* ``"type": "float"`` is ``"number"``; any other non-JSON-Schema type is an error.
+* ``validations`` become typed rules under ``x-runcomfy-validations`` (on the items of arrays).
+* ``image_uri``/``video_uri``/``audio_uri`` (and the plural ``*_uris`` on arrays) become
+  ``"format": "uri"`` plus ``contentMediaType`` (``image/*`` ...), on the items for arrays.
+* ``"default": null`` means optional with no default; it never makes a field nullable.
+* Empty descriptions are dropped; the page's (localized) schema title is replaced.
+* The input object gets ``additionalProperties: false``: an unknown request key is a typo.
+* ``{"output": {...}}`` becomes the object schema of the result's ``output``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import SchemaError
+
+from generator.errors import InputError, join_pointer
+from generator.schema.documented import DocumentedModel
+from generator.schema.ir import (
+    Diagnostic,
+    FieldSpec,
+    MediaKind,
+    ModelSpec,
+    OutputFieldSpec,
+    Rule,
+)
+from generator.schema.names import assign_names, strip_node_prefixes
+from generator.schema.rules import VALIDATIONS_KEYWORD, parse_rules
+
+__all__ = ["DIALECT", "normalize", "schema_id"]
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
+_TYPE_ALIASES = {"float": "number"}
+_MEDIA_FORMATS = {f"{kind.value}_uri": kind for kind in MediaKind}
+_PLURAL_MEDIA_FORMATS = {f"{kind.value}_uris": kind for kind in MediaKind}
+_KNOWN_FORMATS = set(FormatChecker().checkers) | {"uri", "binary", "byte", "password"}
+_FORMAT_CHECKER = FormatChecker()
+
+
+_MEDIA_WORDS = {
+    "image": MediaKind.IMAGE,
+    "images": MediaKind.IMAGE,
+    "video": MediaKind.VIDEO,
+    "videos": MediaKind.VIDEO,
+    "audio": MediaKind.AUDIO,
+    "audios": MediaKind.AUDIO,
+}
+_URL_WORDS = {"url", "urls", "uri", "uris"}
+
+
+def infer_media(stripped_key: str) -> MediaKind | None:
+    """The media kind a property's name says, for pages that document no format.
+
+    ``image``, ``video_url``, ``reference_images``, ``first_frame_image``: the last word (or
+    the word before a trailing ``url``/``uri``) names the medium. ``image_prompt`` does not.
+    """
+    words = stripped_key.split("_")
+    if len(words) > 1 and words[-1] in _URL_WORDS:
+        words = words[:-1]
+    return _MEDIA_WORDS.get(words[-1]) if words else None
+
+
+def schema_id(model_id: str, part: str) -> str:
+    return f"urn:runcomfy:model:{model_id}:{part}"
+
+
+class _Normalizer:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, message: str, pointer: str) -> InputError:
+        return InputError(self.file, message, pointer)
+
+    def note(self, code: str, message: str, pointer: str) -> None:
+        self.diagnostics.append(Diagnostic(pointer=pointer, message=message, code=code))
+
+    def json_type(self, node: dict[str, Any], pointer: str) -> str | list[str]:
+        documented = node.get("type")
+        if documented is None:
+            raise self.error("property has no type", pointer)
+        spelled = documented if isinstance(documented, list) else [documented]
+        result: list[str] = []
+        for index, name in enumerate(spelled):
+            at = (
+                join_pointer(pointer, "type", index)
+                if isinstance(documented, list)
+                else (join_pointer(pointer, "type"))
+            )
+            if not isinstance(name, str):
+                raise self.error(f"type must be a string, not {name!r}", at)
+            name = _TYPE_ALIASES.get(name, name)
+            if name not in _TYPES:
+                raise self.error(
+                    f"unknown type {name!r} (JSON Schema types: {', '.join(sorted(_TYPES))}; "
+                    "'float' is read as 'number')",
+                    at,
+                )
+            result.append(name)
+        return result if isinstance(documented, list) else result[0]
+
+    def schema(
+        self, node: Any, pointer: str
+    ) -> tuple[dict[str, Any], MediaKind | None, tuple[Rule, ...]]:
+        """Normalize one property (or items) schema; return it with its media kind and rules."""
+        if not isinstance(node, dict):
+            raise self.error("a property schema must be an object", pointer)
+        out: dict[str, Any] = {}
+        media: MediaKind | None = None
+        rules: tuple[Rule, ...] = ()
+        json_type = self.json_type(node, pointer)
+        for key, value in node.items():
+            at = join_pointer(pointer, key)
+            if key == "type":
+                out["type"] = json_type
+            elif key == "description" and value == "":
+                continue  # documented pages carry "" for "no description"
+            elif key == "default" and value is None:
+                continue  # null default: optional, no default; not "nullable"
+            elif key == "format":
+                media = self.format(value, json_type, out, at)
+            elif key == "validations":
+                rules = parse_rules(value, self.file, at)
+            elif key == "items":
+                items, item_media, item_rules = self.schema(value, at)
+                media = media or item_media
+                rules = rules + item_rules
+                out["items"] = items
+            elif key == "properties" and isinstance(value, dict):
+                out["properties"] = {
+                    name: self.schema(sub, join_pointer(at, name))[0] for name, sub in value.items()
+                }
+            else:
+                out[key] = copy.deepcopy(value)
+        if json_type == "array" and media is not None:
+            items = out.setdefault("items", {"type": "string"})
+            items.setdefault("format", "uri")
+            items.setdefault("contentMediaType", media.content_media_type)
+        if rules:
+            target = out.setdefault("items", {"type": "string"}) if json_type == "array" else out
+            target[VALIDATIONS_KEYWORD] = [rule.to_json() for rule in rules]
+            target.pop("validations", None)
+        return out, media, rules
+
+    def format(
+        self, value: Any, json_type: str | list[str], out: dict[str, Any], pointer: str
+    ) -> MediaKind | None:
+        if not isinstance(value, str):
+            raise self.error(f"format must be a string, not {value!r}", pointer)
+        if value in _MEDIA_FORMATS and json_type == "string":
+            out["format"] = "uri"
+            out["contentMediaType"] = _MEDIA_FORMATS[value].content_media_type
+            return _MEDIA_FORMATS[value]
+        if value in _PLURAL_MEDIA_FORMATS and json_type == "array":
+            return _PLURAL_MEDIA_FORMATS[value]  # moved onto the items by the caller
+        if value in _MEDIA_FORMATS or value in _PLURAL_MEDIA_FORMATS:
+            raise self.error(f"format {value!r} does not fit type {json_type!r}", pointer)
+        if value not in _KNOWN_FORMATS:
+            self.note("unknown-format", f"unknown format {value!r} kept as an annotation", pointer)
+        out["format"] = value
+        return None
+
+    def check(self, schema: dict[str, Any], pointer: str) -> None:
+        try:
+            Draft202012Validator.check_schema(schema)
+        except SchemaError as exc:
+            at = join_pointer(pointer, *exc.path)
+            raise self.error(f"not a valid JSON Schema: {exc.message}", at) from None
+
+    def check_instance(
+        self, schema: dict[str, Any], instance: Any, pointer: str, code: str, what: str
+    ) -> None:
+        validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+        for err in sorted(validator.iter_errors(instance), key=lambda e: list(e.path)):
+            self.note(
+                code, f"{what} fails the schema: {err.message}", join_pointer(pointer, *err.path)
+            )
+
+
+def _mark_inferred_media(schema: dict[str, Any], stripped_key: str) -> MediaKind | None:
+    """Give an undocumented media input the format a documented one would have."""
+    media = infer_media(stripped_key)
+    if media is None:
+        return None
+    if schema["type"] == "string":
+        target = schema
+    elif schema["type"] == "array" and schema.get("items", {}).get("type") == "string":
+        target = schema["items"]
+    else:
+        return None
+    target["format"] = "uri"
+    target["contentMediaType"] = media.content_media_type
+    return media
+
+
+def _input(norm: _Normalizer, model: DocumentedModel) -> tuple[dict[str, Any], list[FieldSpec]]:
+    documented = model.input_schema
+    base = "/input_schema"
+    if documented.get("type", "object") != "object":
+        raise norm.error("the input schema must be of type object", base + "/type")
+    properties = documented.get("properties")
+    if not isinstance(properties, dict) or not properties:
+        raise norm.error("the input schema has no properties", base + "/properties")
+    required = documented.get("required", [])
+    if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+        raise norm.error("required must be a list of strings", base + "/required")
+    for index, key in enumerate(required):
+        if key not in properties:
+            raise norm.error(f"required key {key!r} is not a property", f"{base}/required/{index}")
+
+    titles = [
+        (
+            key,
+            prop.get("title")
+            if isinstance(prop, dict) and isinstance(prop.get("title"), str)
+            else None,
+        )
+        for key, prop in properties.items()
+    ]
+    names_file = model.file.removesuffix(".json") + ".names.json"
+    names = assign_names(titles, dict(model.names), model.file, names_file)
+
+    normalized_properties: dict[str, Any] = {}
+    fields: list[FieldSpec] = []
+    for (key, prop), named in zip(properties.items(), names, strict=True):
+        pointer = join_pointer(base, "properties", key)
+        schema, media, rules = norm.schema(prop, pointer)
+        if not isinstance(schema["type"], str):
+            raise norm.error("a top-level property needs exactly one type", pointer + "/type")
+        if media is None and "format" not in schema and "format" not in schema.get("items", {}):
+            media = _mark_inferred_media(schema, strip_node_prefixes(key))
+        norm.check(schema, pointer)
+        if "default" in schema:
+            norm.check_instance(
+                schema, schema["default"], pointer + "/default", "default-invalid", "the default"
+            )
+        normalized_properties[key] = schema
+        items = schema.get("items")
+        fields.append(
+            FieldSpec(
+                wire_key=key,
+                python_name=named.python_name,
+                name_origin=named.origin,
+                name_deduplicated=named.deduplicated,
+                json_type=schema["type"],
+                item_type=items.get("type") if isinstance(items, dict) else None,
+                required=key in required,
+                title=schema.get("title"),
+                description=schema.get("description"),
+                has_default="default" in schema,
+                default=schema.get("default"),
+                enum=tuple(schema["enum"]) if isinstance(schema.get("enum"), list) else None,
+                media=media,
+                rules=rules,
+                schema=schema,
+                pointer=pointer,
+            )
+        )
+    result: dict[str, Any] = {
+        "$schema": DIALECT,
+        "$id": schema_id(model.model_id, "input"),
+        "title": f"{model.model_id} input",
+    }
+    if isinstance(documented.get("description"), str) and documented["description"]:
+        result["description"] = documented["description"]
+    result["type"] = "object"
+    result["properties"] = normalized_properties
+    if required:
+        result["required"] = list(required)
+    result["additionalProperties"] = False
+    norm.check(result, base)
+    return result, fields
+
+
+def _output(
+    norm: _Normalizer, model: DocumentedModel
+) -> tuple[dict[str, Any], list[OutputFieldSpec]]:
+    base = "/output_schema"
+    documented = model.output_schema
+    if list(documented) != ["output"] or not isinstance(documented["output"], dict):
+        raise norm.error('the output schema must be {"output": {...}}', base)
+    inner, _, _ = norm.schema(documented["output"], base + "/output")
+    if inner.get("type") != "object" or not isinstance(inner.get("properties"), dict):
+        raise norm.error("the output must be an object with properties", base + "/output")
+    result: dict[str, Any] = {
+        "$schema": DIALECT,
+        "$id": schema_id(model.model_id, "output"),
+        "title": f"{model.model_id} output",
+        **inner,
+    }
+    norm.check(result, base + "/output")
+    keys = [(key, None) for key in inner["properties"]]
+    names = assign_names(keys, {}, model.file, model.file)
+    outputs = []
+    for named, (key, schema) in zip(names, inner["properties"].items(), strict=True):
+        items = schema.get("items")
+        outputs.append(
+            OutputFieldSpec(
+                wire_key=key,
+                python_name=named.python_name,
+                json_type=schema.get("type", "string"),
+                item_type=items.get("type") if isinstance(items, dict) else None,
+                description=schema.get("description"),
+                schema=schema,
+            )
+        )
+    return result, outputs
+
+
+def normalize(model: DocumentedModel) -> ModelSpec:
+    """Normalize a documented model; raise :class:`InputError` on what has no defined meaning."""
+    norm = _Normalizer(model.file)
+    input_schema, fields = _input(norm, model)
+    output_schema, outputs = _output(norm, model)
+    if model.example is not None:
+        norm.check_instance(
+            input_schema, model.example, "/example", "example-invalid", "the example"
+        )
+    return ModelSpec(
+        model_id=model.model_id,
+        endpoint=model.endpoint,
+        source=model.source,
+        file=model.file,
+        fields=tuple(fields),
+        outputs=tuple(outputs),
+        input_schema=input_schema,
+        output_schema=output_schema,
+        example=copy.deepcopy(model.example),
+        diagnostics=tuple(norm.diagnostics),
+    )

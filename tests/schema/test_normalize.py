@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+import generator.schema
+from generator.errors import InputError
+from generator.pages.store import read_page
+from generator.schema.documented import DocumentedModel, load_model_file
+from generator.schema.ir import MediaKind, Metric, Operator
+from generator.schema.ir_json import spec_to_json
+from generator.schema.normalize import normalize
+from tests.conftest import ROOT, STANDARD_OUTPUT_SCHEMA, check_snapshot
+
+BUNDLED = sorted((ROOT / "schemas").rglob("*.json"))
+VOCABULARY = Path(generator.schema.__file__).parent / "vocabulary"
+
+
+def model(
+    properties: dict[str, Any], required: list[str] | None = None, **extra: Any
+) -> DocumentedModel:
+    return DocumentedModel(
+        model_id="test/model/run",
+        endpoint="https://model-api.runcomfy.net/v1/models/test/model/run",
+        source="test.txt",
+        example=extra.get("example"),
+        input_schema={"type": "object", "required": required or [], "properties": properties},
+        output_schema=STANDARD_OUTPUT_SCHEMA,
+        file="test.json",
+    )
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.relative_to(ROOT / "schemas").as_posix())
+def test_bundled_models_match_snapshots(path: Path) -> None:
+    spec = normalize(load_model_file(path))
+    Draft202012Validator.check_schema(spec.input_schema)
+    Draft202012Validator.check_schema(spec.output_schema)
+    stem = path.relative_to(ROOT / "schemas").with_suffix("").as_posix().replace("/", "__")
+    dump = json.dumps(spec.input_schema, indent=2, ensure_ascii=False) + "\n"
+    check_snapshot(f"normalized/{stem}.input.schema.json", dump)
+    names = {f.wire_key: f.python_name for f in spec.fields}
+    check_snapshot(f"normalized/{stem}.names.json", json.dumps(names, indent=2) + "\n")
+
+
+def test_seed_python_names_are_the_documented_ones() -> None:
+    spec = normalize(
+        load_model_file(ROOT / "schemas/community/fantasy-portrait/image-to-video.json")
+    )
+    names = {f.wire_key: f.python_name for f in spec.fields}
+    assert names["143_image"] == "image"
+    assert names["155_positive_prompt"] == "prompt"
+    assert names["169_valuex170_value"] == "resolution"
+    assert names["174_value"] == "number_of_frames"
+    assert names["149_cfg"] == "guidance_scale"
+
+
+def test_two_pages_of_one_model_normalize_identically(seed_pages: list[Path]) -> None:
+    by_name = {p.name[:3]: p for p in seed_pages}
+    japanese = normalize(read_page(by_name["000"]))
+    german = normalize(read_page(by_name["003"]))
+    assert japanese.input_schema == german.input_schema
+    assert [f.python_name for f in japanese.fields] == [f.python_name for f in german.fields]
+
+
+def test_float_becomes_number_and_documented_quirks_have_meaning() -> None:
+    spec = normalize(
+        model(
+            {
+                "149_cfg": {"title": "CFG", "type": "float", "default": 1, "description": ""},
+                "image_urls": {
+                    "type": "array",
+                    "format": "image_uris",
+                    "maxItems": 2,
+                    "validations": [
+                        {
+                            "validation_rule": "file_size_mb<",
+                            "validation_value": 4.7,
+                            "validation_error": "Too big.",
+                        },
+                        {
+                            "validation_rule": "width/height>=",
+                            "validation_value": 0.5,
+                            "validation_error": "Too narrow.",
+                        },
+                    ],
+                },
+                "clip": {"type": "string", "format": "video_uri", "default": None},
+            },
+            required=["image_urls"],
+        )
+    )
+    schema = spec.input_schema
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == "urn:runcomfy:model:test/model/run:input"
+    assert schema["additionalProperties"] is False
+    cfg = schema["properties"]["149_cfg"]
+    assert cfg == {"title": "CFG", "type": "number", "default": 1}
+    images = schema["properties"]["image_urls"]
+    assert "format" not in images
+    assert images["items"]["format"] == "uri"
+    assert images["items"]["contentMediaType"] == "image/*"
+    assert images["items"]["x-runcomfy-validations"][1] == {
+        "metric": "width/height",
+        "operator": ">=",
+        "value": 0.5,
+        "message": "Too narrow.",
+    }
+    clip = schema["properties"]["clip"]
+    assert clip == {"type": "string", "format": "uri", "contentMediaType": "video/*"}
+    field = spec.field_by_key("image_urls")
+    assert field.media is MediaKind.VIDEO or field.media is MediaKind.IMAGE
+    assert field.media is MediaKind.IMAGE
+    assert field.rules[1].metric is Metric.ASPECT_RATIO
+    assert field.rules[1].operator is Operator.GE
+    assert not spec.field_by_key("clip").has_default
+    assert spec.field_by_key("clip").media is MediaKind.VIDEO
+
+
+def test_output_schema_is_unwrapped() -> None:
+    spec = normalize(model({"prompt": {"type": "string"}}))
+    assert spec.output_schema["type"] == "object"
+    assert set(spec.output_schema["properties"]) == {"image", "video", "images", "videos"}
+    assert spec.output_schema["$id"] == "urn:runcomfy:model:test/model/run:output"
+
+
+def test_defaults_and_example_are_checked_and_reported() -> None:
+    spec = normalize(
+        model(
+            {"n": {"type": "integer", "minimum": 1, "default": 0}, "image": {"type": "string"}},
+            example={"n": 2, "image": "not a url", "typo": 1},
+        )
+    )
+    codes = sorted((d.code, d.pointer) for d in spec.diagnostics)
+    assert ("default-invalid", "/input_schema/properties/n/default") in codes
+    assert ("example-invalid", "/example/image") in codes
+    assert ("example-invalid", "/example") in codes  # the unknown key "typo"
+
+
+def test_normalized_schemas_follow_the_shipped_vocabulary() -> None:
+    dialect = json.loads((VOCABULARY / "dialect.schema.json").read_text(encoding="utf-8"))
+    vocab = json.loads((VOCABULARY / "validations.schema.json").read_text(encoding="utf-8"))
+    registry: Registry[Any] = Registry().with_resources(
+        [(d["$id"], Resource.from_contents(d, DRAFT202012)) for d in (dialect, vocab)]
+    )
+    checker = Draft202012Validator(dialect, registry=registry)
+    spec = normalize(
+        load_model_file(ROOT / "schemas/bytedance/dreamina-3-0/pro/image-to-video.json")
+    )
+    checker.validate(spec.input_schema)
+    broken = copy.deepcopy(spec.input_schema)
+    broken["properties"]["image_urls"]["items"]["x-runcomfy-validations"][0]["metric"] = "bogus"
+    assert list(checker.iter_errors(broken))
+
+
+@pytest.mark.parametrize(
+    ("prop", "pointer", "message"),
+    [
+        ({"type": "str"}, "/input_schema/properties/p/type", "unknown type 'str'"),
+        (
+            {
+                "type": "string",
+                "validations": [
+                    {
+                        "validation_rule": "duration_s<",
+                        "validation_value": 3,
+                        "validation_error": "x",
+                    }
+                ],
+            },
+            "/input_schema/properties/p/validations/0/validation_rule",
+            "unknown validation metric",
+        ),
+        (
+            {
+                "type": "string",
+                "validations": [
+                    {
+                        "validation_rule": "file_size_mb!=",
+                        "validation_value": 3,
+                        "validation_error": "x",
+                    }
+                ],
+            },
+            "/input_schema/properties/p/validations/0/validation_rule",
+            "is not <metric><operator>",
+        ),
+        (
+            {
+                "type": "string",
+                "validations": [
+                    {
+                        "validation_rule": "file_size_mb<",
+                        "validation_value": "16",
+                        "validation_error": "x",
+                    }
+                ],
+            },
+            "/input_schema/properties/p/validations/0/validation_value",
+            "finite number",
+        ),
+        (
+            {"type": "integer", "minimum": "1"},
+            "/input_schema/properties/p",
+            "not a valid JSON Schema",
+        ),
+        (
+            {"type": "string", "format": "image_uris"},
+            "/input_schema/properties/p/format",
+            "does not fit type",
+        ),
+        ("nope", "/input_schema/properties/p", "must be an object"),
+    ],
+)
+def test_errors_name_file_and_pointer(prop: Any, pointer: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        normalize(model({"p": prop}))
+    assert caught.value.file == "test.json"
+    assert caught.value.pointer is not None and caught.value.pointer.startswith(pointer)
+    assert message in caught.value.message
+
+
+def test_required_key_missing_from_properties_is_an_error() -> None:
+    with pytest.raises(InputError, match=r"test.json#/input_schema/required/0: required key 'x'"):
+        normalize(model({"p": {"type": "string"}}, required=["x"]))
+
+
+def test_ir_json_is_plain_json() -> None:
+    spec = normalize(load_model_file(ROOT / "schemas/runwayml/runway-aleph/video-to-video.json"))
+    document = spec_to_json(spec)
+    assert json.loads(json.dumps(document)) == document
+    assert document["fields"][0]["rules"][0]["metric"] == "file_size_mb"
