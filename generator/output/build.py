@@ -1,0 +1,97 @@
+"""Everything ``generate`` writes, as ``{path relative to the output root: text}``.
+
+Nothing touches the disk here, so ``--check`` and writing share one code path.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import cast
+
+import jinja2
+
+from generator.errors import InputError
+from generator.render.naming import class_prefix, module_name
+from generator.render.python.package import PACKAGE_VERSION, render_python_package
+from generator.render.templates import make_environment
+from generator.schema.documented import discover_models, load_model_file
+from generator.schema.ir import ModelSpec
+from generator.schema.normalize import normalize
+
+__all__ = ["build_outputs", "load_specs", "render_outputs"]
+
+_DocsRenderer = Callable[[Sequence[ModelSpec], jinja2.Environment], dict[str, str]]
+
+
+def load_specs(schemas_dir: Path) -> list[ModelSpec]:
+    """Every model under ``schemas_dir``, normalized, ordered by model id."""
+    if not schemas_dir.is_dir():
+        raise InputError(str(schemas_dir), "not a folder of model files")
+    specs = [normalize(load_model_file(path)) for path in discover_models(schemas_dir)]
+    if not specs:
+        raise InputError(str(schemas_dir), "holds no model files (<model_id>.json)")
+    specs.sort(key=lambda spec: spec.model_id)
+    _check_unique_names(specs)
+    return specs
+
+
+def _check_unique_names(specs: Sequence[ModelSpec]) -> None:
+    """Two ids that differ only in punctuation would share a module or class name."""
+    for naming in (module_name, class_prefix):
+        seen: dict[str, ModelSpec] = {}
+        for spec in specs:
+            name = naming(spec.model_id)
+            other = seen.setdefault(name.lower(), spec)
+            if other is not spec:
+                raise InputError(
+                    spec.file,
+                    f"model id {spec.model_id!r} gives the generated name {name!r}, "
+                    f"as does {other.model_id!r} ({other.file})",
+                )
+
+
+def _schema_files(specs: Sequence[ModelSpec], env: jinja2.Environment) -> dict[str, str]:
+    template = env.get_template("schemas/schema.json.jinja")
+    files = {}
+    for spec in specs:
+        for part, schema in (("input", spec.input_schema), ("output", spec.output_schema)):
+            files[f"schemas/{spec.model_id}/{part}.schema.json"] = template.render(schema=schema)
+    return files
+
+
+def _docs_renderer() -> _DocsRenderer | None:
+    """The docs renderer (``generator.render.docs``) when it is installed."""
+    try:
+        module = importlib.import_module("generator.render.docs")
+    except ModuleNotFoundError as exc:
+        if exc.name != "generator.render.docs":
+            raise
+        return None
+    return cast(_DocsRenderer, module.render_docs)
+
+
+def render_outputs(
+    specs: Sequence[ModelSpec], env: jinja2.Environment, version: str = PACKAGE_VERSION
+) -> dict[str, str]:
+    files = _schema_files(specs, env)
+    files.update(render_python_package(specs, env, version))
+    render_docs = _docs_renderer()
+    if render_docs is not None:
+        files.update(render_docs(specs, env))
+    return dict(sorted(files.items()))
+
+
+def build_outputs(
+    schemas_dir: Path, templates_dir: Path | None = None, version: str = PACKAGE_VERSION
+) -> dict[str, str]:
+    """Every generated file for the models under ``schemas_dir``."""
+    if templates_dir is not None and not templates_dir.is_dir():
+        raise InputError(str(templates_dir), "the --templates folder does not exist")
+    env = make_environment(templates_dir)
+    try:
+        return render_outputs(load_specs(schemas_dir), env, version)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or "template"
+        raise InputError(where, f"template syntax error on line {exc.lineno}: {exc}") from None

@@ -1,0 +1,1 @@
+"""Python package rendering: dcg model classes plus Jinja templates."""

@@ -1,0 +1,152 @@
+"""The generated ``runcomfy_models`` package: every file, as ``{relative path: text}``.
+
+Model classes come from datamodel-code-generator (:mod:`.models`); every file is laid out by a
+template under ``python/`` and every Python file is formatted by black.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import black
+import jinja2
+from black.mode import TargetVersion
+
+from generator.render.naming import class_prefix, module_name
+from generator.render.python.models import KwargSpec, render_model_classes
+from generator.schema.ir import ModelSpec
+from generator.schema.rules import VALIDATIONS_KEYWORD
+
+__all__ = ["PACKAGE", "PACKAGE_VERSION", "format_python", "render_python_package"]
+
+PACKAGE = "runcomfy_models"
+#: The version the generated distribution starts at (release tooling bumps it).
+PACKAGE_VERSION = "0.1.0"
+_ROOT = "python"
+_RUNTIME_TEMPLATES = "python/runtime/"
+_TEMPLATE_SUFFIX = ".jinja"
+_BLACK_MODE = black.Mode(
+    target_versions={TargetVersion.PY311},
+    line_length=100,
+    string_normalization=True,
+    magic_trailing_comma=True,
+)
+# Names the model template imports from the standard library whatever the model holds.
+_STDLIB_ALWAYS = {"collections.abc": {"Callable", "Mapping"}, "typing": {"Any", "Final"}}
+_STDLIB = {"typing", "collections.abc", "datetime", "decimal", "enum", "uuid", "pathlib"}
+
+
+@dataclass(frozen=True)
+class _Kwarg:
+    name: str
+    wire_key: str
+    annotation: str
+    default: str | None
+
+
+@dataclass(frozen=True)
+class ModelNames:
+    model_id: str
+    module: str
+    input_class: str
+    output_class: str
+    client_class: str
+    async_client_class: str
+
+    @classmethod
+    def of(cls, model_id: str) -> ModelNames:
+        prefix = class_prefix(model_id)
+        return cls(
+            model_id=model_id,
+            module=module_name(model_id),
+            input_class=f"{prefix}Input",
+            output_class=f"{prefix}Output",
+            client_class=f"{prefix}Client",
+            async_client_class=f"{prefix}AsyncClient",
+        )
+
+
+def format_python(source: str, path: str) -> str:
+    try:
+        return black.format_str(source, mode=_BLACK_MODE)
+    except black.parsing.InvalidInput as exc:  # a template bug, not bad user input
+        raise ValueError(f"{path}: rendered Python does not parse: {exc}") from None
+
+
+def _group_imports(pairs: Sequence[tuple[str, str]], stdlib: bool) -> list[tuple[str, list[str]]]:
+    modules: dict[str, set[str]] = {}
+    if stdlib:
+        for module, names in _STDLIB_ALWAYS.items():
+            modules.setdefault(module, set()).update(names)
+    for module, name in pairs:
+        if (module.split(".")[0] in _STDLIB or module in _STDLIB) == stdlib:
+            modules.setdefault(module, set()).add(name)
+    # isort order: modules by name, names case-sensitively (constants, classes, functions).
+    return [(module, sorted(names)) for module, names in sorted(modules.items())]
+
+
+def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment) -> str:
+    classes = render_model_classes(spec, names.input_class, names.output_class)
+    wire_keys = {f.python_name: f.wire_key for f in spec.fields}
+    kwargs = [_kwarg(k, wire_keys[k.name]) for k in classes.kwargs]
+    types_imports = ["FileInfo", "InputModel", "Issue", "NotGiven", "given"]
+    if any(k.default == "NOT_GIVEN" for k in kwargs):
+        types_imports.insert(0, "NOT_GIVEN")
+    if not any("NotGiven" in k.annotation for k in kwargs):
+        types_imports.remove("NotGiven")
+    source = env.get_template(f"{_ROOT}/model.py.jinja").render(
+        input_schema=spec.input_schema,
+        classes=classes.code,
+        kwargs=kwargs,
+        stdlib_imports=_group_imports(classes.imports, stdlib=True),
+        third_party_imports=_group_imports(classes.imports, stdlib=False),
+        types_imports=types_imports,
+        **names.__dict__,
+    )
+    return source
+
+
+def _kwarg(kwarg: KwargSpec, wire_key: str) -> _Kwarg:
+    return _Kwarg(kwarg.name, wire_key, kwarg.annotation, kwarg.default)
+
+
+def _runtime_files(env: jinja2.Environment, context: dict[str, object]) -> dict[str, str]:
+    files = {}
+    for template in sorted(env.list_templates()):
+        if template.startswith(_RUNTIME_TEMPLATES) and template.endswith(".py" + _TEMPLATE_SUFFIX):
+            name = template[len(_RUNTIME_TEMPLATES) : -len(_TEMPLATE_SUFFIX)]
+            path = f"{_ROOT}/{PACKAGE}/_runtime/{name}"
+            files[path] = env.get_template(template).render(**context)
+    return files
+
+
+def render_python_package(
+    specs: Sequence[ModelSpec], env: jinja2.Environment, version: str = PACKAGE_VERSION
+) -> dict[str, str]:
+    """Every file of ``generated/python/``, keyed by its path relative to ``generated/``."""
+    models = [ModelNames.of(spec.model_id) for spec in specs]
+    context: dict[str, object] = {"models": models, "version": version, "package": PACKAGE}
+    pkg = f"{_ROOT}/{PACKAGE}"
+    files: dict[str, str] = {
+        f"{_ROOT}/pyproject.toml": env.get_template(f"{_ROOT}/pyproject.toml.jinja").render(
+            **context
+        ),
+        f"{_ROOT}/README.md": env.get_template(f"{_ROOT}/README.md.jinja").render(**context),
+        f"{pkg}/py.typed": env.get_template(f"{_ROOT}/py.typed.jinja").render(**context),
+        f"{pkg}/__init__.py": env.get_template(f"{_ROOT}/package_init.py.jinja").render(**context),
+        f"{pkg}/_types.py": env.get_template(f"{_ROOT}/_types.py.jinja").render(**context),
+        f"{pkg}/_validation.py": env.get_template(f"{_ROOT}/_validation.py.jinja").render(
+            rules_keyword=VALIDATIONS_KEYWORD, **context
+        ),
+        f"{pkg}/models/__init__.py": env.get_template(f"{_ROOT}/models_init.py.jinja").render(
+            **context
+        ),
+    }
+    files.update(_runtime_files(env, context))
+    for spec, names in zip(specs, models, strict=True):
+        files[f"{pkg}/models/{names.module}.py"] = _model_module(spec, names, env)
+    return {
+        path: format_python(text, path) if path.endswith(".py") else text
+        for path, text in sorted(files.items())
+    }
