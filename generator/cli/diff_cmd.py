@@ -1,0 +1,55 @@
+"""``runcomfy-codegen diff OLD NEW``: classify schema changes and print the semver bump."""
+
+from __future__ import annotations
+
+import click
+
+from generator.diff import Category, compare
+from generator.diff.report import render_json, render_markdown, render_text
+from generator.diff.sources import load_spec
+
+__all__ = ["EXIT_FAILED", "diff_command"]
+
+#: Changes at or above ``--fail-on``.
+EXIT_FAILED = 1
+
+
+@click.command("diff")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="text for people, json (versioned) for scripts, markdown for pull requests.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "any"]),
+    help="Exit 1 on a breaking change (breaking) or on any change (any).",
+)
+def diff_command(old: str, new: str, output_format: str, fail_on: str | None) -> None:
+    """Compare two versions of a model's documented schema.
+
+    OLD and NEW are model files (schemas/<model_id>.json), saved pages, or git:REV:path
+    (read with `git show REV:path`, e.g. git:origin/main:schemas/a/b/c.json).
+
+    Exit status: 0, or 1 with --fail-on when such changes exist; 2 on a usage error or a
+    schema that cannot be read or normalized.
+    """
+    old_spec, new_spec = load_spec(old), load_spec(new)
+    changes = compare(old_spec, new_spec)
+    model_id = new_spec.model_id
+    if output_format == "json":
+        click.echo(render_json(model_id, old, new, changes), nl=False)
+    elif output_format == "markdown":
+        click.echo(render_markdown(model_id, changes), nl=False)
+    else:
+        click.echo(render_text(model_id, changes), nl=False)
+    failing = (
+        changes if fail_on == "any" else [c for c in changes if c.category is Category.BREAKING]
+    )
+    if fail_on and failing:
+        raise click.exceptions.Exit(EXIT_FAILED)

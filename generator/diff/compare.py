@@ -1,0 +1,354 @@
+"""Compare two normalized models property by property and classify every change.
+
+Properties are matched by wire key, then (for what is left) by Python name: renumbering a
+ComfyUI workflow (``143_image`` -> ``212_image``) keeps the Python name, so it is one renamed
+property, not one removed and one added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from generator.diff.changes import Category, Change
+from generator.errors import join_pointer
+from generator.schema.ir import FieldSpec, ModelSpec, OutputFieldSpec, Rule
+
+__all__ = ["compare"]
+
+B, N, W = Category.BREAKING, Category.NON_BREAKING, Category.NOTEWORTHY
+
+#: Keywords whose changes are classified below; a change of any other keyword is reported as
+#: "constraint-changed" (breaking: it cannot be shown to accept every old request).
+_HANDLED = {
+    "type", "items", "enum", "default", "title", "description", "format", "contentMediaType",
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+    "minItems", "maxItems", "x-runcomfy-validations",
+}  # fmt: skip
+_ANNOTATIONS = {"examples", "deprecated", "$comment", "readOnly", "writeOnly"}
+
+# A bound as (tightness, shown): a larger tightness admits fewer values. None = unbounded.
+_Bound = tuple[tuple[float, bool], str] | None
+
+
+def _label(f: FieldSpec | OutputFieldSpec) -> str:
+    return f"{f.wire_key!r}" + (f" ({f.python_name})" if f.python_name != f.wire_key else "")
+
+
+class _FieldComparer:
+    def __init__(self, old: FieldSpec, new: FieldSpec) -> None:
+        self.old, self.new = old, new
+        self.changes: list[Change] = []
+        self.base = join_pointer("/properties", new.wire_key)
+
+    def add(
+        self,
+        category: Category,
+        code: str,
+        what: str,
+        pointer: str = "",
+        old: Any = None,
+        new: Any = None,
+        wire: Category | bool = True,
+    ) -> None:
+        self.changes.append(
+            Change(
+                category=category,
+                code=code,
+                message=f"{_label(self.new)}: {what}",
+                part="input",
+                wire_key=self.new.wire_key,
+                python_name=self.new.python_name,
+                pointer=self.base + pointer,
+                old=old,
+                new=new,
+                wire=category if wire is True else (wire or None),  # False: callers unaffected
+            )
+        )
+
+    def run(self) -> list[Change]:
+        o, n = self.old, self.new
+        if o.wire_key != n.wire_key:
+            self.add(
+                W,
+                "wire-key-renamed",
+                f"wire key renamed from {o.wire_key!r}; the Python name stays "
+                "(regenerate the SDK; raw HTTP callers must send the new key)",
+                old=o.wire_key,
+                new=n.wire_key,
+                wire=B,
+            )
+        if o.python_name != n.python_name:
+            self.add(
+                B,
+                "python-name-changed",
+                f"Python name changed from {o.python_name!r} to {n.python_name!r}",
+                old=o.python_name,
+                new=n.python_name,
+                wire=False,
+            )
+        if o.required != n.required:
+            if n.required:
+                self.add(B, "became-required", "became required", "", False, True)
+            else:
+                self.add(N, "became-optional", "became optional", "", True, False)
+        self.types()
+        self.schema(o.schema, n.schema, "")
+        if isinstance(o.schema.get("items"), dict) and isinstance(n.schema.get("items"), dict):
+            self.schema(o.schema["items"], n.schema["items"], "/items")
+        self.rules(o.rules, n.rules)
+        for key in ("default", "description", "title"):
+            self.annotation(key, f"{key}-changed")
+        return self.changes
+
+    def annotation(self, key: str, code: str) -> None:
+        o, n = self.old.schema.get(key), self.new.schema.get(key)
+        if o != n or (key in self.old.schema) != (key in self.new.schema):
+            what = f"default {o!r} -> {n!r}" if key == "default" else f"{key} changed"
+            self.add(W, code, what, "/" + key, o, n)
+
+    def types(self) -> None:
+        o, n = self.old, self.new
+        for what, old_type, new_type, at in (
+            ("type", o.json_type, n.json_type, "/type"),
+            ("item type", o.item_type, n.item_type, "/items/type"),
+        ):
+            if old_type == new_type or (what == "item type" and o.json_type != n.json_type):
+                continue
+            if old_type == "integer" and new_type == "number":
+                self.add(N, "type-widened", f"{what} integer -> number", at, old_type, new_type)
+            else:
+                self.add(
+                    B, "type-changed", f"{what} {old_type} -> {new_type}", at, old_type, new_type
+                )
+        if o.media != n.media:
+            old_media = o.media.value if o.media else None
+            new_media = n.media.value if n.media else None
+            category = N if n.media is None else B
+            self.add(
+                category,
+                "media-changed",
+                f"media {old_media or 'any'} -> {new_media or 'any URL or text'}",
+                "",
+                old_media,
+                new_media,
+            )
+
+    def schema(self, old: dict[str, Any], new: dict[str, Any], at: str) -> None:
+        self.enum(old.get("enum"), new.get("enum"), at)
+        for lower, upper, noun in (
+            (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum"), "range"),
+            (("minLength",), ("maxLength",), "length"),
+            (("minItems",), ("maxItems",), "item-count"),
+        ):
+            self.bound(_lower(old, lower), _lower(new, lower), noun, "lower", at + "/" + lower[0])
+            self.bound(_upper(old, upper), _upper(new, upper), noun, "upper", at + "/" + upper[0])
+        for key in sorted((set(old) | set(new)) - _HANDLED):
+            if old.get(key) != new.get(key) or (key in old) != (key in new):
+                category = W if key in _ANNOTATIONS or key.startswith("x-") else B
+                self.add(
+                    category,
+                    "constraint-changed" if category is B else "annotation-changed",
+                    f"{key} {old.get(key)!r} -> {new.get(key)!r}"
+                    + (" (not classified: treated as breaking)" if category is B else ""),
+                    f"{at}/{key}",
+                    old.get(key),
+                    new.get(key),
+                )
+        media = "contentMediaType" in old or "contentMediaType" in new  # media-changed says it
+        if old.get("format") != new.get("format") and not media:
+            self.add(
+                B if new.get("format") else N,
+                "format-changed",
+                f"format {old.get('format')!r} -> {new.get('format')!r}",
+                f"{at}/format",
+                old.get("format"),
+                new.get("format"),
+            )
+
+    def enum(self, old: Any, new: Any, at: str) -> None:
+        if old == new:
+            return
+        pointer = at + "/enum"
+        if old is None:
+            self.add(B, "enum-added", f"now limited to {new!r}", pointer, None, new)
+        elif new is None:
+            self.add(N, "enum-removed", "no longer limited to a list of values", pointer, old)
+        else:
+            removed = [v for v in old if v not in new]
+            added = [v for v in new if v not in old]
+            if removed:
+                self.add(
+                    B, "enum-value-removed", f"enum value(s) removed: {removed!r}", pointer, removed
+                )
+            if added:
+                self.add(
+                    N, "enum-value-added", f"enum value(s) added: {added!r}", pointer, None, added
+                )
+
+    def bound(self, old: _Bound, new: _Bound, noun: str, side: str, at: str) -> None:
+        if old == new or (old and new and old[0] == new[0]):
+            return
+        old_shown = old[1] if old else "none"
+        new_shown = new[1] if new else "none"
+        narrowed = new is not None and (old is None or new[0] > old[0])
+        self.add(
+            B if narrowed else N,
+            f"{noun}-{'narrowed' if narrowed else 'widened'}",
+            f"{side} {noun.replace('-', ' ')} bound {old_shown} -> {new_shown}",
+            at,
+            old_shown,
+            new_shown,
+        )
+
+    def rules(self, old: Sequence[Rule], new: Sequence[Rule]) -> None:
+        old_groups, new_groups = _rule_groups(old), _rule_groups(new)
+        pointer = "/x-runcomfy-validations"
+        for group in sorted(set(old_groups) | set(new_groups)):
+            o, n = old_groups.get(group), new_groups.get(group)
+            o_key, n_key = (_rule_tightness(o) if o else None), (_rule_tightness(n) if n else None)
+            o_shown = f"{o.rule} {o.value:g}" if o else "none"
+            n_shown = f"{n.rule} {n.value:g}" if n else "none"
+            if o_key == n_key:
+                if o and n and o.message != n.message:
+                    self.add(
+                        W, "rule-message-changed", f"message of rule {n_shown} changed",
+                        pointer, o.message, n.message,
+                    )  # fmt: skip
+                continue
+            tightened = n_key is not None and (o_key is None or n_key > o_key)
+            self.add(
+                B if tightened else N,
+                "rule-tightened" if tightened else "rule-loosened",
+                f"rule on {group[0]} {o_shown} -> {n_shown}",
+                pointer,
+                o_shown,
+                n_shown,
+            )
+
+
+def _lower(schema: dict[str, Any], keys: tuple[str, ...]) -> _Bound:
+    bounds = [
+        ((float(schema[k]), k.startswith("exclusive")), f"{k} {schema[k]}")
+        for k in keys
+        if isinstance(schema.get(k), int | float)
+    ]
+    return max(bounds) if bounds else None
+
+
+def _upper(schema: dict[str, Any], keys: tuple[str, ...]) -> _Bound:
+    bounds = [
+        ((-float(schema[k]), k.startswith("exclusive")), f"{k} {schema[k]}")
+        for k in keys
+        if isinstance(schema.get(k), int | float)
+    ]
+    return max(bounds) if bounds else None
+
+
+def _rule_groups(rules: Sequence[Rule]) -> dict[tuple[str, str], Rule]:
+    """The tightest rule per (metric, upper/lower)."""
+    groups: dict[tuple[str, str], Rule] = {}
+    for rule in rules:
+        group = (rule.metric.value, "upper" if rule.operator.is_upper_bound else "lower")
+        if group not in groups or _rule_tightness(rule) > _rule_tightness(groups[group]):
+            groups[group] = rule
+    return groups
+
+
+def _rule_tightness(rule: Rule) -> tuple[float, bool]:
+    value = float(rule.value)
+    return (-value if rule.operator.is_upper_bound else value, rule.operator.is_strict)
+
+
+def _match(
+    old: Sequence[Any], new: Sequence[Any], by: Sequence[Callable[[Any], str]]
+) -> list[tuple[Any, Any]]:
+    """Pairs (old, new) in NEW's order, then the unmatched old ones as (old, None)."""
+    left = list(old)
+    pairs: list[tuple[Any, Any]] = [(None, n) for n in new]
+    for key in by:
+        for i, (o, n) in enumerate(pairs):
+            if o is None and n is not None:
+                found = next((c for c in left if key(c) == key(n)), None)
+                if found is not None:
+                    pairs[i] = (found, n)
+                    left.remove(found)
+    return pairs + [(o, None) for o in left]
+
+
+def _input_changes(old: ModelSpec, new: ModelSpec) -> list[Change]:
+    changes: list[Change] = []
+    pairs = _match(old.fields, new.fields, (lambda f: f.wire_key, lambda f: f.python_name))
+    for o, n in pairs:
+        if o is None:
+            category = B if n.required else N
+            code = "required-property-added" if n.required else "property-added"
+            what = "required property added" if n.required else "optional property added"
+            changes.append(_whole(category, code, what, "input", n))
+        elif n is None:
+            changes.append(_whole(B, "property-removed", "property removed", "input", o))
+        else:
+            changes.extend(_FieldComparer(o, n).run())
+    return changes
+
+
+def _whole(
+    category: Category, code: str, what: str, part: str, f: FieldSpec | OutputFieldSpec
+) -> Change:
+    return Change(
+        category=category,
+        code=code,
+        message=f"{_label(f)}: {what}",
+        part=part,
+        wire_key=f.wire_key,
+        python_name=f.python_name,
+        pointer=join_pointer("/properties", f.wire_key),
+        wire=category,
+    )
+
+
+def _output_changes(old: ModelSpec, new: ModelSpec) -> list[Change]:
+    changes: list[Change] = []
+    for o, n in _match(old.outputs, new.outputs, (lambda f: f.wire_key,)):
+        if o is None:
+            changes.append(_whole(N, "output-added", "output field added", "output", n))
+        elif n is None:
+            changes.append(_whole(B, "output-removed", "output field removed", "output", o))
+        elif (o.json_type, o.item_type) != (n.json_type, n.item_type):
+            old_type = o.json_type + (f"[{o.item_type}]" if o.item_type else "")
+            new_type = n.json_type + (f"[{n.item_type}]" if n.item_type else "")
+            change = _whole(
+                B, "output-type-changed", f"output type {old_type} -> {new_type}", "output", n
+            )
+            changes.append(change)
+        elif o.description != n.description:
+            changes.append(
+                _whole(W, "output-description-changed", "description changed", "output", n)
+            )
+    return changes
+
+
+def compare(old: ModelSpec | None, new: ModelSpec | None) -> list[Change]:
+    """Every change from ``old`` to ``new`` (None: the model does not exist on that side)."""
+    if old is None and new is None:
+        return []
+    if old is None or new is None:
+        model = new or old
+        assert model is not None
+        added = old is None
+        return [
+            Change(
+                category=N if added else B,
+                code="model-added" if added else "model-removed",
+                message=f"model {model.model_id} {'added' if added else 'removed'}",
+                part="model",
+                wire=N if added else B,
+            )
+        ]
+    changes: list[Change] = []
+    if old.endpoint != new.endpoint:
+        changes.append(
+            Change(B, "endpoint-changed", f"endpoint {old.endpoint} -> {new.endpoint}", "model",
+                   old=old.endpoint, new=new.endpoint, wire=B)
+        )  # fmt: skip
+    return changes + _input_changes(old, new) + _output_changes(old, new)
