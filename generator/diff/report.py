@@ -42,7 +42,7 @@ def _wire_note(change: Change) -> str:
 def render_text(model_id: str, changes: Sequence[Change]) -> str:
     lines = [summary_line(model_id, changes)]
     for c in sorted(changes, key=lambda c: _ORDER.index(c.category)):
-        lines.append(f"  {c.category.value:<12} {c.code:<24} {c.part}: {c.message}{_wire_note(c)}")
+        lines.append(f"  {c.category.value:<12} {c.code:<28} {c.part}: {c.message}{_wire_note(c)}")
     return "\n".join(lines) + "\n"
 
 
