@@ -1,0 +1,173 @@
+"""The models the server knows, and how it checks a request body against one of them.
+
+Every model file under the schemas folder is normalized once at start-up. A body is checked
+against the normalized input schema (``Draft202012Validator`` with format checking) and
+against the documented file rules (``x-runcomfy-validations``) for URLs whose file the server
+knows (its own samples, uploads and results): it cannot fetch the internet, so rules on other
+URLs are not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+
+from generator.errors import InputError, join_pointer
+from generator.schema.documented import discover_models, load_model_file
+from generator.schema.ir import FieldSpec, Metric, ModelSpec, Rule
+from generator.schema.normalize import normalize
+from generator.serve.media import MediaFile
+
+__all__ = ["Catalog", "Problem", "load_catalog", "output_kind"]
+
+_BYTES_PER_MB = 1024 * 1024
+_MEDIA_KINDS = ("video", "image", "audio")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a body is refused: where (JSON pointer into the body) and why."""
+
+    pointer: str
+    message: str
+    keyword: str
+    rule: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "pointer": self.pointer,
+            "message": self.message,
+            "keyword": self.keyword,
+        }
+        if self.rule is not None:
+            data["rule"] = self.rule
+        return data
+
+
+def output_kind(spec: ModelSpec) -> str:
+    """The medium a model produces: what its id says after ``to-`` (``image-to-video``), else
+    the first medium named in the id, else the first medium its output schema offers."""
+    tail = spec.model_id.rsplit("/", 1)[-1]
+    if "to-" in tail:
+        word = tail.rsplit("to-", 1)[1].split("-")[0]
+        if word in _MEDIA_KINDS:
+            return word
+    for kind in _MEDIA_KINDS:
+        if kind in spec.model_id:
+            return kind
+    keys = [output.wire_key.rstrip("s") for output in spec.outputs]
+    return next((key for key in keys if key in _MEDIA_KINDS), "image")
+
+
+#: Finds the file behind a URL when the server serves it; None for any other URL.
+FileLookup = Callable[[str], MediaFile | None]
+
+
+def _measure(rule: Rule, media: MediaFile) -> float | None:
+    if rule.metric is Metric.FILE_SIZE_MB:
+        return media.size_bytes / _BYTES_PER_MB
+    if media.width is None or media.height is None:
+        return None
+    if rule.metric is Metric.WIDTH_PIXELS:
+        return media.width
+    if rule.metric is Metric.HEIGHT_PIXELS:
+        return media.height
+    return media.width / media.height
+
+
+def _schema_problems(validator: Draft202012Validator, body: Any) -> list[Problem]:
+    problems: list[Problem] = []
+    for error in validator.iter_errors(body):
+        base = join_pointer("", *error.absolute_path)
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # One error per missing key; point at the key itself.
+            for key in error.validator_value:
+                if key not in error.instance and repr(key) in error.message:
+                    problems.append(Problem(join_pointer(base, key), error.message, "required"))
+                    break
+            continue
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = set(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - allowed):
+                problems.append(
+                    Problem(
+                        join_pointer(base, key),
+                        f"unknown key {key!r} (not in the model's input schema)",
+                        "additionalProperties",
+                    )
+                )
+            continue
+        problems.append(Problem(base, error.message, str(error.validator)))
+    return problems
+
+
+def _rule_problems(field: FieldSpec, value: Any, lookup: FileLookup) -> list[Problem]:
+    if not field.rules:
+        return []
+    pointer = join_pointer("", field.wire_key)
+    urls: list[tuple[str, Any]] = (
+        [(join_pointer(pointer, i), item) for i, item in enumerate(value)]
+        if isinstance(value, list)
+        else [(pointer, value)]
+    )
+    problems: list[Problem] = []
+    for url_pointer, url in urls:
+        media = lookup(url) if isinstance(url, str) else None
+        if media is None:
+            continue
+        for rule in field.rules:
+            measured = _measure(rule, media)
+            if measured is not None and not rule.holds_for(measured):
+                problems.append(
+                    Problem(url_pointer, rule.message, "x-runcomfy-validations", rule.rule)
+                )
+    return problems
+
+
+@dataclass(frozen=True)
+class _Model:
+    spec: ModelSpec
+    validator: Draft202012Validator
+
+
+@dataclass(frozen=True)
+class Catalog:
+    models: Mapping[str, _Model]
+
+    def __contains__(self, model_id: object) -> bool:
+        return model_id in self.models
+
+    def spec(self, model_id: str) -> ModelSpec:
+        return self.models[model_id].spec
+
+    def check(self, model_id: str, body: Any, lookup: FileLookup) -> list[Problem]:
+        """Every problem of ``body`` for ``model_id``, ordered by pointer."""
+        model = self.models[model_id]
+        problems = _schema_problems(model.validator, body)
+        if isinstance(body, dict):
+            for field in model.spec.fields:
+                if field.wire_key in body:
+                    problems += _rule_problems(field, body[field.wire_key], lookup)
+        return sorted(problems, key=lambda p: (p.pointer, p.keyword, p.message))
+
+
+def load_catalog(schemas_dir: Path) -> Catalog:
+    """Normalize every model file under ``schemas_dir`` (an unusable one is an InputError)."""
+    if not schemas_dir.is_dir():
+        raise InputError(str(schemas_dir), "not a folder of model files")
+    models: dict[str, _Model] = {}
+    for path in discover_models(schemas_dir):
+        spec = normalize(load_model_file(path))
+        if spec.model_id in models:
+            raise InputError(
+                str(path), f"model {spec.model_id!r} is also in {models[spec.model_id].spec.file}"
+            )
+        validator = Draft202012Validator(spec.input_schema, format_checker=FormatChecker())
+        models[spec.model_id] = _Model(spec, validator)
+    if not models:
+        raise InputError(str(schemas_dir), "holds no model files")
+    return Catalog(models)
