@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import random
 import re
 import shlex
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,9 +18,11 @@ import pytest
 from markdown_it import MarkdownIt
 
 from generator.errors import InputError
+from generator.output.build import build_outputs
 from generator.render.docs import render_docs, rule_text, task_of
 from generator.render.examples import example_payload
 from generator.render.markdown import md, md_code, md_fence, sh_quote
+from generator.render.naming import class_prefix, module_name
 from generator.render.templates import make_environment
 from generator.schema.documented import DocumentedModel, discover_models, load_model_file
 from generator.schema.ir import Metric, ModelSpec, Operator, Rule
@@ -204,9 +209,7 @@ def test_examples_are_runnable_and_match_the_payload(spec: ModelSpec) -> None:
     by_key = {f.wire_key: f.python_name for f in spec.fields}
     python = code_block(page, "python")
     assert "from runcomfy_models import RunComfy" in python
-    assert f"client.{spec.model_id.replace('/', '_').replace('-', '_').replace('.', '_')}" in (
-        python
-    )
+    assert f"result = client.{module_name(spec.model_id)}.run(" in python
     assert python_call_arguments(python) == {by_key[k]: v for k, v in payload.items()}
     assert curl_body(code_block(page, "sh")) == payload
 
@@ -284,3 +287,49 @@ def test_duplicate_model_ids_are_refused() -> None:
     spec = bundled_specs()[0]
     with pytest.raises(InputError, match="also defined in"):
         render_docs([spec, spec], make_environment())
+
+
+_CHECK_AGAINST_PACKAGE = """
+import inspect, json, sys, importlib
+import runcomfy_models
+for case in json.load(sys.stdin):
+    module = importlib.import_module("runcomfy_models.models." + case["module"])
+    endpoint = getattr(runcomfy_models.RunComfy(token="t"), case["module"])
+    inspect.signature(endpoint.run).bind(**case["kwargs"])
+    wire = getattr(module, case["prefix"] + "Input")(**case["kwargs"]).to_wire()
+    assert wire == case["payload"], (case["module"], wire)
+    errors = [i for i in module.validate(wire) if i.is_error]
+    assert not errors, (case["module"], errors)
+print("ok")
+"""
+
+
+def test_python_examples_fit_the_generated_package(tmp_path: Path) -> None:
+    """The docs' call works with the generated client: same wire payload, no validation error."""
+    files = build_outputs(ROOT / "schemas")
+    for path, text in files.items():
+        if path.startswith("python/"):
+            target = tmp_path / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    cases = []
+    for spec in bundled_specs():
+        page = files[f"docs/{spec.model_id}.md"]
+        cases.append(
+            {
+                "module": module_name(spec.model_id),
+                "prefix": class_prefix(spec.model_id),
+                "kwargs": python_call_arguments(code_block(page, "python")),
+                "payload": curl_body(code_block(page, "sh")),
+            }
+        )
+    completed = subprocess.run(
+        [sys.executable, "-c", _CHECK_AGAINST_PACKAGE],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "python")},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith("ok")
