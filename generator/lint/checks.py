@@ -115,14 +115,17 @@ class _ModelLinter:
             self.add("RC103", f"unknown format {value!r}", at)
 
     def rules(self, validations: Any, pointer: str) -> Iterator[tuple[int, Rule]]:
-        entries = validations if isinstance(validations, list) else [validations]
-        for index, entry in enumerate(entries):
-            at = join_pointer(pointer, index) if isinstance(validations, list) else pointer
+        if not isinstance(validations, list):
+            self.add("RC105", "validations must be a list", pointer)
+            return
+        for index, entry in enumerate(validations):
             try:
                 # One entry at a time, so that one bad entry does not hide the others.
-                parsed = parse_rules([entry] if isinstance(validations, list) else entry, "", at)
+                parsed = parse_rules([entry], "", pointer)
             except InputError as exc:
-                self.add("RC105", exc.message, exc.pointer or at)
+                # parse_rules numbered the one-entry list from 0; point into the real list.
+                inner = (exc.pointer or "").removeprefix(join_pointer(pointer, 0))
+                self.add("RC105", exc.message, join_pointer(pointer, index) + inner)
                 continue
             yield index, parsed[0]
 

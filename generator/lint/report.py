@@ -112,8 +112,9 @@ def render_sarif(report: LintReport) -> str:
             "id": r.code,
             "name": r.name,
             "shortDescription": {"text": r.summary},
-            "help": {"text": r.hint},
-            "helpUri": f"docs/lint-rules.md#{r.code.lower()}",
+            # helpUri must be absolute; the project has no canonical docs URL, so the help text
+            # names the page in the repository instead.
+            "help": {"text": f"{r.hint} (docs/lint-rules.md#{r.code.lower()})"},
             "defaultConfiguration": {"level": r.severity.sarif_level},
             "properties": {"severity": r.severity.value},
         }
