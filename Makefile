@@ -10,8 +10,8 @@ generate: $(VENV)/.installed
 	$(BIN)/runcomfy-codegen generate
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/mypy --strict generator
 	$(BIN)/pytest
 
