@@ -6,6 +6,7 @@ template under ``python/`` and every Python file is formatted by black.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -67,6 +68,11 @@ class ModelNames:
         )
 
 
+def _natural(text: str) -> list[str | int]:
+    """ruff's import and ``__all__`` order: runs of digits compare as numbers (4k < 480p)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
 def format_python(source: str, path: str) -> str:
     try:
         return black.format_str(source, mode=_BLACK_MODE)
@@ -126,7 +132,9 @@ def render_python_package(
 ) -> dict[str, str]:
     """Every file of ``generated/python/``, keyed by its path relative to ``generated/``."""
     models = [ModelNames.of(spec.model_id) for spec in specs]
-    context: dict[str, object] = {"models": models, "version": version, "package": PACKAGE}
+    # Module order (not model id order): the imports and __all__ of the package come out sorted.
+    by_module = sorted(models, key=lambda names: _natural(names.module))
+    context: dict[str, object] = {"models": by_module, "version": version, "package": PACKAGE}
     pkg = f"{_ROOT}/{PACKAGE}"
     files: dict[str, str] = {
         f"{_ROOT}/pyproject.toml": env.get_template(f"{_ROOT}/pyproject.toml.jinja").render(

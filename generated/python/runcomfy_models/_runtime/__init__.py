@@ -1,7 +1,7 @@
 """The runtime every generated model client builds on (transport, jobs, results, errors)."""
 
 from ._client import BASE_URL_ENV, TOKEN_ENV, AsyncClientBase, ClientBase
-from ._endpoint import AsyncModelEndpoint, ModelEndpoint, WireInput
+from ._endpoint import AsyncModelEndpoint, ModelEndpoint, WireInput, build_input
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -57,4 +57,5 @@ __all__ = [
     "StatusUpdate",
     "SubmissionUncertainError",
     "WireInput",
+    "build_input",
 ]

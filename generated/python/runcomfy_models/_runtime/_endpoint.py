@@ -8,6 +8,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
+import pydantic
 from pydantic import BaseModel
 
 from .._types import Issue
@@ -16,7 +17,7 @@ from ._handle import AsyncRequestHandle, OnUpdate, RequestHandle
 from ._models import Result
 from ._transport import AsyncTransport, SyncTransport, model_path
 
-__all__ = ["AsyncModelEndpoint", "ModelEndpoint", "WireInput"]
+__all__ = ["AsyncModelEndpoint", "ModelEndpoint", "WireInput", "build_input"]
 
 logger = logging.getLogger("runcomfy_models")
 
@@ -29,6 +30,36 @@ class WireInput(Protocol):
 
 InputT = TypeVar("InputT", bound=WireInput)
 OutputT = TypeVar("OutputT", bound=BaseModel)
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def build_input(
+    input_type: type[ModelT], values: Mapping[str, Any], *, validate_input: bool = True
+) -> ModelT:
+    """A ``<Model>Input`` from wire-keyed ``values``, for generated ``submit``/``run``.
+
+    With ``validate_input`` the model's own checks run and a failure is an
+    InputValidationError (one Issue per problem, pointing at the wire key), like every other
+    local validation failure; without it the values are taken as given, for the server to judge.
+    """
+    if not validate_input:
+        return input_type.model_construct(**values)
+    try:
+        return input_type.model_validate(values)
+    except pydantic.ValidationError as exc:
+        issues = [
+            Issue(
+                pointer="".join("/" + _pointer_token(part) for part in error["loc"]),
+                message=error["msg"],
+                rule=error["type"],
+            )
+            for error in exc.errors(include_url=False)
+        ]
+        raise InputValidationError(issues) from None
+
+
+def _pointer_token(part: str | int) -> str:
+    return str(part).replace("~", "~0").replace("/", "~1")
 
 
 class _EndpointCore(ABC, Generic[InputT, OutputT]):
@@ -52,9 +83,15 @@ class _EndpointCore(ABC, Generic[InputT, OutputT]):
         errors = [issue for issue in issues if issue.is_error]
         if errors:
             raise InputValidationError(errors)
-        for issue in issues:  # "unchecked": a file rule that needs metadata the caller lacks
+        # "unchecked": a file rule that needs metadata the caller did not give. Said once, not
+        # silently passed; the server checks the file itself.
+        unchecked = dict.fromkeys(f"{i.pointer}: {i.message}" for i in issues if not i.is_error)
+        if unchecked:
             logger.warning(
-                "%s %s not checked locally: %s", self.model_id, issue.pointer, issue.message
+                "%s: %d file rule(s) not checked locally (no file metadata): %s",
+                self.model_id,
+                len(unchecked),
+                "; ".join(unchecked),
             )
         return payload
 

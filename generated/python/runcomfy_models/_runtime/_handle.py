@@ -74,7 +74,9 @@ class _HandleCore(Generic[OutputT]):
         wanted = (
             self._settings.cancel_on_timeout if cancel_on_timeout is None else cancel_on_timeout
         )
-        return wanted and last is not None and last.status == "in_queue"
+        # Unknown (no answer in time) is treated as queued: the server cancels only a job
+        # that has not started, and answers "not_cancellable" for one that runs.
+        return wanted and (last is None or last.status == "in_queue")
 
     def _deadline_error(
         self, last: StatusUpdate | None, outcome: CancelOutcome | None

@@ -16,7 +16,7 @@ from ._errors import (
     ServerError,
 )
 
-__all__ = ["JOB_STATUSES", "Secret", "error_from_body", "issues_from_detail"]
+__all__ = ["JOB_STATUSES", "Secret", "effective_status", "error_from_body", "issues_from_detail"]
 
 #: The statuses of the queue protocol; a 2xx body with one of them is a job, not an error.
 JOB_STATUSES = frozenset({"in_queue", "in_progress", "completed", "failed", "cancelled"})
@@ -105,6 +105,20 @@ def _code_text(error_code: Any) -> str | None:
     return None if error_code is None else str(error_code)
 
 
+def effective_status(status_code: int, error_code: int | str | None) -> int:
+    """The HTTP status an error stands for.
+
+    RunComfy's error codes are the HTTP status and three digits (``422001``, ``500001``); when
+    an error arrives inside an HTTP 2xx answer, the code's status is the one that counts.
+    """
+    code = _code_text(error_code)
+    if 200 <= status_code < 300 and code is not None and len(code) == 6 and code.isdigit():
+        hinted = int(code[:3])
+        if 400 <= hinted <= 599:
+            return hinted
+    return status_code
+
+
 def error_from_body(
     status_code: int,
     body: Any,
@@ -132,16 +146,17 @@ def error_from_body(
         "detail": detail,
         "retry_after": retry_after,
     }
-    if code in _AUTH_CODES or status_code in (401, 403):
+    status = effective_status(status_code, error_code)
+    if code in _AUTH_CODES or status in (401, 403):
         return AuthenticationError(message, **facts)
-    if code in _BALANCE_CODES or status_code == 402:
+    if code in _BALANCE_CODES or status == 402:
         return InsufficientBalanceError(message, **facts)
-    if code in _NOT_FOUND_CODES or status_code == 404:
+    if code in _NOT_FOUND_CODES or status == 404:
         return NotFoundError(message, **facts)
-    if status_code in (400, 422):
+    if status in (400, 422):
         return InputValidationError(issues_from_detail(detail, message), message=message, **facts)
-    if status_code == 429:
+    if status == 429:
         return RateLimitError(message, **facts)
-    if status_code >= 500:
+    if status >= 500:
         return ServerError(message, **facts)
     return APIError(message, **facts)

@@ -28,7 +28,7 @@ from ._policy import (
     is_retryable_transport_error,
     parse_retry_after,
 )
-from ._protocol import JOB_STATUSES, Secret, error_from_body
+from ._protocol import JOB_STATUSES, Secret, effective_status, error_from_body
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -137,7 +137,8 @@ class _TransportCore:
         """Seconds to wait before resending, or None to raise ``error``."""
         if attempt >= self.settings.retry.max_retries or error.status_code is None:
             return None
-        if not is_retryable_status(error.status_code, idempotent=idempotent):
+        status = effective_status(error.status_code, error.error_code)
+        if not is_retryable_status(status, idempotent=idempotent):
             return None
         delay = self.settings.retry.delay(attempt, error.retry_after)
         return delay if self._fits(delay, deadline) else None

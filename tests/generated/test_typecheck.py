@@ -1,0 +1,60 @@
+"""The committed package passes mypy --strict and ruff, including a typed use of a client."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.generated.conftest import PACKAGE_ROOT
+
+_USE = """
+from runcomfy_models import RunComfy, NOT_GIVEN
+from runcomfy_models.models.runwayml_runway_aleph_video_to_video import (
+    RunwaymlRunwayAlephVideoToVideoOutput,
+)
+from runcomfy_models._runtime import RequestHandle
+
+def use(client: RunComfy) -> RequestHandle[RunwaymlRunwayAlephVideoToVideoOutput]:
+    return client.runwayml_runway_aleph_video_to_video.submit(
+        prompt="p", video_url="https://x/v.mp4", ratio="1280:720", image_url=NOT_GIVEN
+    )
+"""
+_MISUSE = """
+from runcomfy_models import RunComfy
+
+def misuse(client: RunComfy) -> None:
+    client.runwayml_runway_aleph_video_to_video.submit(
+        prompt="p", video_url="https://x/v.mp4", ratio="1:1", image_url=None
+    )
+"""
+
+
+def run_mypy(package_root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "runcomfy_models", *extra],
+        cwd=package_root, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def run_ruff(package_root: Path) -> subprocess.CompletedProcess[str]:
+    ruff = Path(sys.executable).with_name("ruff")
+    return subprocess.run(
+        [str(ruff), "check", "--no-cache", "."], cwd=package_root,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def test_mypy_strict_passes_and_types_the_keyword_arguments(tmp_path: Path) -> None:
+    (tmp_path / "use.py").write_text(_USE)
+    (tmp_path / "misuse.py").write_text(_MISUSE)
+    result = run_mypy(PACKAGE_ROOT, str(tmp_path / "use.py"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = run_mypy(PACKAGE_ROOT, str(tmp_path / "misuse.py"))
+    assert result.returncode == 1
+    assert '"ratio"' in result.stdout and '"image_url"' in result.stdout, result.stdout
+
+
+def test_ruff_passes() -> None:
+    result = run_ruff(PACKAGE_ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
