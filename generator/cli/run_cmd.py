@@ -1,0 +1,365 @@
+"""``runcomfy-codegen run MODEL_ID``: run one model through the generated Python client.
+
+The generated package (``generated/python`` by default) is imported as it is, so ``run`` does
+what a user's program does: validate locally, submit once, poll with ``on_update``, print the
+output URLs and, with ``--out``, save the files. Progress goes to stderr (a live line on a
+terminal, plain lines otherwise); stdout gets only the output URLs (or, with ``--no-wait``,
+the request id and its URLs), so it can be piped.
+
+Exit status: 0 done; 1 the job failed, was cancelled or timed out, or the API refused to
+serve (token, network, server errors); 2 usage or validation error (local or the server's).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+import time
+import typing
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+from rich.console import Console, RenderableType
+from rich.live import Live
+from rich.spinner import Spinner
+
+from generator.cli._app import EXIT_INPUT_ERROR
+from generator.errors import InputError
+
+__all__ = ["run_command"]
+
+EXIT_JOB_FAILED = 1
+_PACKAGE = "runcomfy_models"
+
+
+class _Usage(Exception):
+    """A problem with what the user asked for: one line, exit status 2."""
+
+
+def _import_package(package_dir: Path) -> ModuleType:
+    folder = package_dir.resolve()
+    if not (folder / _PACKAGE / "__init__.py").is_file():
+        raise _Usage(f"{package_dir}: no generated package {_PACKAGE}/ (run `make generate`)")
+    sys.path.insert(0, str(folder))
+    package = importlib.import_module(_PACKAGE)
+    origin = Path(str(package.__file__)).resolve()
+    if not origin.is_relative_to(folder):
+        raise _Usage(f"{_PACKAGE} was already imported from {origin.parent}, not {package_dir}")
+    return package
+
+
+class _Model:
+    """One model of the generated package: its endpoint, input fields and validator."""
+
+    def __init__(self, package: ModuleType, model_id: str) -> None:
+        models: Mapping[str, str] = package.MODELS
+        if model_id not in models:
+            known = ", ".join(sorted(models))
+            raise _Usage(f"unknown model {model_id!r} (this package has: {known})")
+        self.model_id = model_id
+        self.attribute = models[model_id]
+        self.module = importlib.import_module(f"{_PACKAGE}.models.{self.attribute}")
+        client_class: Any = next(
+            cls
+            for name in self.module.__all__
+            if isinstance(cls := getattr(self.module, name), type)
+            and getattr(cls, "model_id", None) == model_id
+            and name.endswith("Client")
+            and not name.endswith("AsyncClient")
+        )
+        input_class = typing.get_args(client_class.__orig_bases__[0])[0]
+        #: wire key -> Python name, in schema order.
+        self.python_names: dict[str, str] = {
+            (field.alias or name): name for name, field in input_class.model_fields.items()
+        }
+        self.wire_keys = {python: wire for wire, python in self.python_names.items()}
+        self.properties: Mapping[str, Any] = self.module.INPUT_SCHEMA.get("properties", {})
+
+    def wire_key(self, key: str) -> str:
+        if key in self.python_names:
+            return key
+        if key in self.wire_keys:
+            return self.wire_keys[key]
+        keys = ", ".join(
+            key if key == python else f"{key} ({python})"
+            for key, python in self.python_names.items()
+        )
+        raise _Usage(f"unknown input key {key!r} for {self.model_id} (keys: {keys})")
+
+    def json_type(self, wire_key: str) -> Any:
+        return self.properties.get(wire_key, {}).get("type")
+
+    def validate(self, payload: Mapping[str, Any]) -> list[Any]:
+        issues: list[Any] = self.module.validate(payload)
+        return issues
+
+
+def _set_value(model: _Model, wire_key: str, text: str) -> Any:
+    """``--set`` values are JSON when they parse, else text; a string field keeps the text
+    (``--set prompt=42`` means the prompt "42"), and one value for a list field becomes a
+    one-item list."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        value = text
+    kind = model.json_type(wire_key)
+    if kind == "string" and not isinstance(value, str):
+        value = text
+    if kind == "array" and not isinstance(value, list):
+        value = [value]
+    return value
+
+
+def _payload(model: _Model, input_file: Path | None, settings: tuple[str, ...]) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    if input_file is not None:
+        try:
+            data = json.loads(input_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(str(input_file), f"cannot read: {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                str(input_file), f"not valid JSON (line {exc.lineno} column {exc.colno}): {exc.msg}"
+            ) from None
+        if not isinstance(data, dict):
+            raise InputError(str(input_file), "the input must be a JSON object", "")
+        for key, value in data.items():
+            payload[model.wire_key(key)] = value
+    for setting in settings:
+        key, equals, text = setting.partition("=")
+        if not equals or not key:
+            raise _Usage(f"--set {setting!r} is not key=value")
+        wire_key = model.wire_key(key)
+        payload[wire_key] = _set_value(model, wire_key, text)
+    return payload
+
+
+def _describe(model: _Model, issue: Any) -> str:
+    """``MODEL: /pointer (python name): message [rule]``."""
+    pointer = issue.pointer or "/"
+    key = pointer.split("/")[1].replace("~1", "/").replace("~0", "~") if pointer != "/" else ""
+    python = model.python_names.get(key)
+    named = f" ({python})" if python and python != key else ""
+    rule = f" [{issue.rule}]" if getattr(issue, "rule", None) else ""
+    return f"{model.model_id}: {pointer}{named}: {issue.message}{rule}"
+
+
+def _report_issues(model: _Model, issues: list[Any]) -> None:
+    errors = [issue for issue in issues if issue.is_error]
+    for issue in errors:
+        click.echo(f"error: {_describe(model, issue)}", err=True)
+    unchecked: dict[str, int] = {}
+    for issue in issues:
+        if not issue.is_error:
+            unchecked[issue.pointer] = unchecked.get(issue.pointer, 0) + 1
+    for pointer, count in unchecked.items():
+        click.echo(
+            f"note: {pointer}: {count} file rule(s) need the file itself; not checked locally",
+            err=True,
+        )
+    if errors:
+        raise click.exceptions.Exit(EXIT_INPUT_ERROR)
+
+
+class _Progress:
+    """Status, queue position and elapsed time: a live line on a terminal, else plain lines."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.started = time.monotonic()
+        self.last: Any = None
+        self._spinner = Spinner("dots")
+        self._live: Live | None = None
+
+    def _line(self) -> str:
+        elapsed = time.monotonic() - self.started
+        status = self.last.status if self.last is not None else "submitted"
+        position = getattr(self.last, "queue_position", None)
+        queue = f"  queue position {position}" if position is not None else ""
+        return f"{status}{queue}  {elapsed:.1f}s"
+
+    def __rich__(self) -> RenderableType:
+        self._spinner.update(text=self._line())
+        return self._spinner
+
+    def on_update(self, update: Any) -> None:
+        self.last = update
+        if self._live is None:
+            click.echo(self._line(), err=True)
+
+    @contextmanager
+    def shown(self) -> Iterator[_Progress]:
+        if not self.console.is_terminal:
+            yield self
+            return
+        with Live(self, console=self.console, refresh_per_second=8, transient=True) as live:
+            self._live = live
+            try:
+                yield self
+            finally:
+                self._live = None
+        click.echo(self._line(), err=True)  # the last state stays on screen
+
+
+def _request_urls(base_url: str, request_id: str) -> dict[str, str]:
+    base = f"{base_url}/v1/requests/{request_id}"
+    return {
+        "status_url": f"{base}/status",
+        "result_url": f"{base}/result",
+        "cancel_url": f"{base}/cancel",
+    }
+
+
+def _interrupt(handle: Any) -> None:
+    """Ctrl-C while waiting: cancel the job (a running one answers not_cancellable)."""
+    click.echo(f"interrupted: cancelling {handle.request_id} ...", err=True)
+    try:
+        outcome = handle.cancel()
+    except Exception as exc:  # the generated package's RunComfyError, or anything else
+        click.echo(f"error: cancel failed: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
+    if outcome.cancelled:
+        click.echo(f"cancelled: {handle.request_id}", err=True)
+    else:
+        click.echo(
+            f"not cancelled ({outcome.outcome}): {handle.request_id} runs on; "
+            f"fetch it later from its result_url",
+            err=True,
+        )
+    raise click.exceptions.Exit(EXIT_JOB_FAILED)
+
+
+@click.command("run")
+@click.argument("model_id")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="An input value, by Python name or wire key; VALUE is JSON when it parses (repeatable).",
+)
+@click.option(
+    "--input",
+    "input_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON object of inputs (--set values override it).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Save the output files here.",
+)
+@click.option("--base-url", envvar="RUNCOMFY_BASE_URL", help="API base URL [$RUNCOMFY_BASE_URL].")
+@click.option("--token", envvar="RUNCOMFY_API_TOKEN", help="API token [$RUNCOMFY_API_TOKEN].")
+@click.option("--no-wait", is_flag=True, help="Submit, print the request id and URLs, exit.")
+@click.option("--timeout", type=click.FloatRange(min=0), help="Give up waiting after SECONDS.")
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0),
+    help="First pause between status polls, in seconds (the client's default: 0.5).",
+)
+@click.option(
+    "--package-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("generated/python"),
+    show_default=True,
+    help="Folder holding the generated runcomfy_models package.",
+)
+def run_command(
+    model_id: str,
+    settings: tuple[str, ...],
+    input_file: Path | None,
+    out_dir: Path | None,
+    base_url: str | None,
+    token: str | None,
+    no_wait: bool,
+    timeout: float | None,
+    poll_interval: float | None,
+    package_dir: Path,
+) -> None:
+    """Validate, submit and follow one job of MODEL_ID; print its output URLs.
+
+    Ctrl-C while the job waits cancels it (a job already running cannot be cancelled).
+    """
+    try:
+        package = _import_package(package_dir)
+        model = _Model(package, model_id)
+        payload = _payload(model, input_file, settings)
+    except _Usage as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
+    _report_issues(model, model.validate(payload))
+
+    runtime = importlib.import_module(f"{_PACKAGE}._runtime")
+    options: dict[str, Any] = {"base_url": base_url}
+    if poll_interval is not None:
+        options["poll_policy"] = runtime.PollPolicy(initial_interval=poll_interval)
+    try:
+        client = package.RunComfy(token, **options)
+    except (package.RunComfyError, ValueError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
+    with client:
+        _submit_and_follow(package, client, model, payload, no_wait, timeout, out_dir)
+
+
+def _submit_and_follow(
+    package: ModuleType,
+    client: Any,
+    model: _Model,
+    payload: dict[str, Any],
+    no_wait: bool,
+    timeout: float | None,
+    out_dir: Path | None,
+) -> None:
+    endpoint = getattr(client, model.attribute)
+    arguments = {model.python_names[key]: value for key, value in payload.items()}
+    try:
+        # Validated above, with the same validator; the client need not repeat it.
+        handle = endpoint.submit(**arguments, validate_input=False)
+    except package.InputValidationError as exc:
+        click.echo(f"error: the server refused the input: {exc}", err=True)
+        for issue in getattr(exc, "issues", []):
+            click.echo(f"error: {_describe(model, issue)}", err=True)
+        raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
+    except package.RunComfyError as exc:
+        click.echo(f"error: submit failed: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
+    if no_wait:
+        click.echo(f"request_id: {handle.request_id}")
+        for name, url in _request_urls(client.base_url, handle.request_id).items():
+            click.echo(f"{name}: {url}")
+        return
+    click.echo(f"submitted: {handle.request_id}", err=True)
+    progress = _Progress(Console(stderr=True))
+    try:
+        with progress.shown():
+            result = handle.wait(timeout=timeout, on_update=progress.on_update)
+    except KeyboardInterrupt:
+        _interrupt(handle)
+    except (
+        package.JobFailedError,
+        package.JobCancelledError,
+        package.DeadlineExceededError,
+    ) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
+    except package.RunComfyError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
+    for url in result.urls():
+        click.echo(url)
+    if out_dir is not None:
+        try:
+            saved = result.save(out_dir)
+        except package.RunComfyError as exc:
+            click.echo(f"error: saving the files failed: {exc}", err=True)
+            raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
+        for path in saved:
+            click.echo(f"saved: {path}", err=True)

@@ -1,0 +1,288 @@
+"""``runcomfy-codegen run`` as a subprocess, against the local server on 127.0.0.1.
+
+The command imports the committed generated package (generated/python), so these tests run the
+real client end to end: no mocked transport anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.serve import RunningServer, Schedule, parse_fault, serve_in_thread
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT / "schemas"
+PACKAGE_DIR = ROOT / "generated" / "python"
+TOKEN = "run-test-token"
+ALEPH = "runwayml/runway-aleph/video-to-video"
+PORTRAIT = "community/fantasy-portrait/image-to-video"
+DREAMINA = "bytedance/dreamina-3-0/pro/image-to-video"
+_CLI = [sys.executable, "-c", "from generator.cli import main; main()"]
+# Polling as fast as the client allows keeps the tests quick; the server's schedule counts
+# polls, not seconds, so what each test sees does not depend on timing.
+_FAST = ("--poll-interval", "0")
+
+pytestmark = pytest.mark.skipif(
+    not (PACKAGE_DIR / "runcomfy_models" / "__init__.py").exists(),
+    reason="generated/python is missing: run `make generate`",
+)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RUNCOMFY_")}
+    return {**env, "RUNCOMFY_API_TOKEN": TOKEN, **extra}
+
+
+def _command(server: RunningServer, model_id: str, *args: str) -> list[str]:
+    return [*_CLI, "run", model_id, "--base-url", server.base_url, *_FAST, *args]
+
+
+def _run(server: RunningServer, model_id: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        _command(server, model_id, *args),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def server() -> Iterator[RunningServer]:
+    with serve_in_thread(SCHEMAS, token=TOKEN) as running:
+        yield running
+
+
+def _aleph_args(server: RunningServer) -> tuple[str, ...]:
+    return (
+        "--set",
+        f"video_url={server.sample_url('video.mp4')}",
+        "--set",
+        "prompt=a cat",
+        "--set",
+        "ratio=1280:720",
+    )
+
+
+def test_run_follows_the_job_prints_urls_and_saves_files(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    done = _run(server, ALEPH, *_aleph_args(server), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    [url] = done.stdout.splitlines()
+    assert url.startswith(f"{server.base_url}/files/") and url.endswith("/output.mp4")
+    # Not a terminal: one plain line per status change.
+    statuses = [line.split()[0] for line in done.stderr.splitlines() if line.startswith("in_")]
+    assert statuses == ["in_queue", "in_progress"]
+    assert any(line.startswith("completed") for line in done.stderr.splitlines())
+    saved = tmp_path / "out" / "output.mp4"
+    assert f"saved: {saved}" in done.stderr
+    assert saved.read_bytes()[4:8] == b"ftyp"
+    assert server.jobs_created(ALEPH) == 1
+
+
+def test_keys_by_python_name_or_wire_key_and_input_file(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    payload_file = tmp_path / "payload.json"
+    payload_file.write_text(
+        json.dumps({"155_positive_prompt": "from the file", "149_steps": 8, "video": "x"})
+    )
+    done = _run(
+        server,
+        PORTRAIT,
+        "--input",
+        str(payload_file),
+        "--set",
+        f"image={server.sample_url('image.png')}",
+        "--set",
+        f"160_video={server.sample_url('video.mp4')}",
+        "--set",
+        "steps=7",
+        "--set",
+        "guidance_scale=1.5",
+        "--no-wait",
+    )
+    assert done.returncode == 0, done.stderr
+    [job] = server.jobs()
+    given = {
+        "155_positive_prompt": "from the file",
+        "149_steps": 7,
+        "160_video": server.sample_url("video.mp4"),
+        "143_image": server.sample_url("image.png"),
+        "149_cfg": 1.5,
+    }
+    # The generated client also sends the documented defaults of the keys not given.
+    assert {key: job["payload"][key] for key in given} == given
+    assert job["payload"]["149_shift"] == 5
+
+
+def test_set_keeps_text_for_string_fields_and_wraps_lists(server: RunningServer) -> None:
+    image = server.sample_url("image.png")
+    done = _run(server, DREAMINA, "--set", "prompt=42", "--set", f"image_urls={image}", "--no-wait")
+    assert done.returncode == 0, done.stderr
+    payload = server.jobs()[0]["payload"]
+    assert (payload["prompt"], payload["image_urls"]) == ("42", [image])
+
+
+def test_no_wait_prints_the_request_and_polls_nothing(server: RunningServer) -> None:
+    done = _run(server, ALEPH, *_aleph_args(server), "--no-wait")
+    assert done.returncode == 0, done.stderr
+    [job] = server.jobs()
+    request_id = job["request_id"]
+    base = f"{server.base_url}/v1/requests/{request_id}"
+    assert done.stdout.splitlines() == [
+        f"request_id: {request_id}",
+        f"status_url: {base}/status",
+        f"result_url: {base}/result",
+        f"cancel_url: {base}/cancel",
+    ]
+    assert server.requests("GET") == []
+
+
+def test_local_validation_error_exits_2_and_sends_nothing(server: RunningServer) -> None:
+    done = _run(server, PORTRAIT, "--set", "prompt=x", "--set", "steps=many")
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert f"error: {PORTRAIT}: /143_image (image): '143_image' is required [required]" in lines
+    assert any(line.startswith(f"error: {PORTRAIT}: /149_steps (steps): ") for line in lines)
+    assert server.requests() == []
+
+
+def test_server_validation_error_exits_2(server: RunningServer) -> None:
+    small = server.sample_url("image-small.png")
+    done = _run(server, DREAMINA, "--set", "prompt=x", "--set", f"image_urls={small}")
+    assert done.returncode == 2
+    assert "[width_pixels>]" in done.stderr and "[height_pixels>]" in done.stderr
+    assert server.jobs_created() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--set", "colour=red"), "error: unknown input key 'colour' for"),
+        (("--set", "no-equals-sign"), "error: --set 'no-equals-sign' is not key=value"),
+        (("--package-dir", "/nonexistent"), "no generated package runcomfy_models/"),
+    ],
+)
+def test_usage_errors_exit_2(server: RunningServer, args: tuple[str, ...], message: str) -> None:
+    done = _run(server, ALEPH, *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert server.requests() == []
+
+
+def test_unknown_model_exits_2(server: RunningServer) -> None:
+    done = _run(server, "nobody/nothing", "--set", "prompt=x")
+    assert done.returncode == 2
+    assert "error: unknown model 'nobody/nothing' (this package has: " in done.stderr
+
+
+def test_failed_job_exits_1(server: RunningServer) -> None:
+    server.set_faults([parse_fault("POST /v1/models/*:fail:message=the GPU caught fire")])
+    done = _run(server, ALEPH, *_aleph_args(server))
+    assert done.returncode == 1
+    assert "the GPU caught fire" in done.stderr
+    assert done.stdout == ""
+
+
+def test_a_refused_submit_is_retried_once_and_runs_once(server: RunningServer) -> None:
+    server.set_faults([parse_fault("POST /v1/models/*:503:count=1:retry_after=0")])
+    done = _run(server, ALEPH, *_aleph_args(server))
+    assert done.returncode == 0, done.stderr
+    assert [r["outcome"] for r in server.requests("POST")] == [503, 200]
+    assert server.jobs_created() == 1
+
+
+def test_wrong_token_exits_1(server: RunningServer) -> None:
+    done = subprocess.run(
+        _command(server, ALEPH, *_aleph_args(server), "--token", "wrong"),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert "error: submit failed:" in done.stderr and "wrong" not in done.stderr
+
+
+def test_timeout_cancels_the_queued_job_and_exits_1() -> None:
+    with serve_in_thread(SCHEMAS, token=TOKEN, schedule=Schedule(queue_polls=10**9)) as server:
+        done = _run(server, ALEPH, *_aleph_args(server), "--timeout", "0.5")
+        assert done.returncode == 1
+        assert "deadline" in done.stderr
+        assert [job["status"] for job in server.jobs()] == ["cancelled"]
+
+
+def _interrupt_while_waiting(server: RunningServer) -> subprocess.CompletedProcess[str]:
+    process = subprocess.Popen(
+        _command(server, ALEPH, *_aleph_args(server)),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    # Wait (bounded) until the client is polling, i.e. sits in wait().
+    for _ in range(1200):
+        if server.requests("GET") or process.poll() is not None:
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def test_ctrl_c_on_a_queued_job_cancels_it() -> None:
+    with serve_in_thread(SCHEMAS, token=TOKEN, schedule=Schedule(queue_polls=10**9)) as server:
+        done = _interrupt_while_waiting(server)
+        assert done.returncode == 1, done.stderr
+        [job] = server.jobs()
+        assert job["status"] == "cancelled"
+        assert f"cancelled: {job['request_id']}" in done.stderr
+
+
+def test_ctrl_c_on_a_running_job_leaves_it_running() -> None:
+    schedule = Schedule(queue_polls=0, progress_polls=10**9)
+    with serve_in_thread(SCHEMAS, token=TOKEN, schedule=schedule) as server:
+        done = _interrupt_while_waiting(server)
+        assert done.returncode == 1, done.stderr
+        [job] = server.jobs()
+        assert job["status"] == "in_progress" and job["cancel_requests"] == 1
+        assert "not cancelled (not_cancellable)" in done.stderr
+
+
+def test_live_display_on_a_terminal(server: RunningServer) -> None:
+    """On a terminal (a real pseudo-terminal here) progress is a redrawn live line."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: exec the CLI with the terminal as stdout and stderr
+        os.chdir(ROOT)
+        os.execve(sys.executable, [*_command(server, ALEPH, *_aleph_args(server))], _env())
+    output = b""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    text = output.decode("utf-8", "replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "\x1b[" in text  # cursor control: the line is redrawn, not appended
+    assert "completed" in text
+    assert f"{server.base_url}/files/" in text
