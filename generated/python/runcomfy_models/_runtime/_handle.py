@@ -50,6 +50,8 @@ class _HandleCore(Generic[OutputT]):
     ) -> None:
         self.request_id = request_id
         self.model_id = model_id
+        #: The latest status any call on this handle has seen (None before the first).
+        self.last_update: StatusUpdate | None = None
         self._output_type = output_type
         self._settings = transport.settings
 
@@ -154,7 +156,8 @@ class RequestHandle(_HandleCore[OutputT]):
             request_id=self.request_id,
             deadline=deadline,
         )
-        return StatusUpdate.from_body(body, self.request_id)
+        self.last_update = StatusUpdate.from_body(body, self.request_id)
+        return self.last_update
 
     def result(self) -> Result[OutputT]:
         """The finished job's result; raises JobFailedError / JobCancelledError /
@@ -197,13 +200,13 @@ class RequestHandle(_HandleCore[OutputT]):
             except _OUT_OF_TIME as exc:
                 if not self._expired(deadline):
                     raise
-                raise self._on_deadline(last, cancel_on_timeout) from exc
+                raise self._on_deadline(self.last_update, cancel_on_timeout) from exc
             self._notify(update, last, on_update)
             last = update
             if update.is_terminal:
                 return self._finish(update)
             if self._expired(deadline):
-                raise self._on_deadline(last, cancel_on_timeout)
+                raise self._on_deadline(self.last_update, cancel_on_timeout)
             self._transport.sleep(self._pause(poll, deadline))
             poll += 1
 
@@ -246,7 +249,8 @@ class AsyncRequestHandle(_HandleCore[OutputT]):
             request_id=self.request_id,
             deadline=deadline,
         )
-        return StatusUpdate.from_body(body, self.request_id)
+        self.last_update = StatusUpdate.from_body(body, self.request_id)
+        return self.last_update
 
     async def result(self) -> Result[OutputT]:
         body = await self._transport.request(
@@ -281,13 +285,13 @@ class AsyncRequestHandle(_HandleCore[OutputT]):
             except _OUT_OF_TIME as exc:
                 if not self._expired(deadline):
                     raise
-                raise await self._on_deadline(last, cancel_on_timeout) from exc
+                raise await self._on_deadline(self.last_update, cancel_on_timeout) from exc
             self._notify(update, last, on_update)
             last = update
             if update.is_terminal:
                 return await self._finish(update)
             if self._expired(deadline):
-                raise await self._on_deadline(last, cancel_on_timeout)
+                raise await self._on_deadline(self.last_update, cancel_on_timeout)
             await self._transport.sleep(self._pause(poll, deadline))
             poll += 1
 
