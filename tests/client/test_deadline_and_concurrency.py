@@ -30,7 +30,9 @@ def test_deadline_cancels_a_still_queued_job(
     server = make_server(Schedule(queue_polls=FOREVER))
     client = sdk.RunComfy(TOKEN, base_url=server.base_url, **fast_options(sdk))
     with client, pytest.raises(sdk.DeadlineExceededError) as caught:
-        _endpoint(client).run(**valid_kwargs(SPEC, server), timeout=0.05)
+        handle = _endpoint(client).submit(**valid_kwargs(SPEC, server))
+        assert handle.status().status == "in_queue"
+        handle.wait(timeout=0.05)
     error = caught.value
     assert isinstance(error, TimeoutError)
     assert error.last_status == "in_queue"
@@ -41,6 +43,19 @@ def test_deadline_cancels_a_still_queued_job(
         "cancelled",
         1,
     )
+
+
+def test_run_deadline_counts_the_submit_and_cancels(
+    sdk: ModuleType, make_server: Callable[..., RunningServer]
+) -> None:
+    server = make_server(Schedule(queue_polls=FOREVER))
+    client = sdk.RunComfy(TOKEN, base_url=server.base_url, **fast_options(sdk))
+    with client, pytest.raises(sdk.DeadlineExceededError) as caught:
+        _endpoint(client).run(**valid_kwargs(SPEC, server), timeout=0.05)
+    # Whether a status poll was answered in time or not (then the status is unknown, treated
+    # as queued), the still-queued job is cancelled.
+    assert caught.value.cancel_outcome is not None and caught.value.cancel_outcome.cancelled
+    assert [job["status"] for job in server.jobs()] == ["cancelled"]
 
 
 def test_deadline_leaves_the_job_alone_when_told_to(
@@ -62,6 +77,7 @@ def test_deadline_does_not_cancel_a_running_job(
     server = make_server(Schedule(queue_polls=0, progress_polls=FOREVER))
     with sdk.RunComfy(TOKEN, base_url=server.base_url, **fast_options(sdk)) as client:
         handle = _endpoint(client).submit(**valid_kwargs(SPEC, server))
+        assert handle.status().status == "in_progress"
         with pytest.raises(sdk.DeadlineExceededError) as caught:
             handle.wait(timeout=0.05)
     assert caught.value.last_status == "in_progress"
