@@ -272,3 +272,16 @@ def test_required_bump_orders_categories() -> None:
     assert required_bump([change(W)]) == "patch"
     assert required_bump([change(W), change(N)]) == "minor"
     assert required_bump([change(N), change(B), change(W)]) == "major"
+
+
+def test_docs_list_every_change_code() -> None:
+    import re
+
+    source = (ROOT / "generator" / "diff" / "compare.py").read_text("utf-8")
+    codes = set(re.findall(r'"([a-z]+(?:-[a-z]+)+)"', source))
+    codes |= {f"{noun}-{how}" for noun in ("range", "length", "item-count")
+              for how in ("narrowed", "widened")}  # fmt: skip
+    codes -= {"item-count"}  # a noun, combined with narrowed/widened above
+    docs = (ROOT / "docs" / "diff.md").read_text("utf-8")
+    missing = sorted(c for c in codes if f"`{c}`" not in docs)
+    assert missing == []

@@ -272,3 +272,13 @@ def test_bad_validation_entries_are_each_reported_at_their_index() -> None:
 def test_float_is_info_and_unknown_type_is_error() -> None:
     severities = {f.code: f.severity for f in lint_model(model({"a": prop(type="float")}))}
     assert severities == {"RC101": Severity.INFO}
+
+
+def test_docs_list_every_rule_with_examples() -> None:
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "lint-rules.md").read_text("utf-8")
+    for r in RULES:
+        section = docs.split(f"### {r.code}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"`{r.name}`, **{r.severity.value}**" in section, r.code
+        assert "bad:" in section and "good:" in section, r.code
