@@ -107,10 +107,9 @@ class ServerState:
         for key in (kind, kind + "s"):
             if key in schema_keys:
                 return {key: [url] if schema_keys[key].json_type == "array" else url}
-        first = spec.outputs[0] if spec.outputs else None
-        if first is None:
-            return {kind: url}
-        return {first.wire_key: [url] if first.json_type == "array" else url}
+        # The documented output schema has no key for this medium (audio models): name it
+        # after the medium rather than pass a sound off as an image.
+        return {kind: url}
 
 
 class _Drop(Exception):
@@ -120,6 +119,9 @@ class _Drop(Exception):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "runcomfy-codegen-serve"
+    # Headers and body go out in two writes; with Nagle's algorithm the second waits for the
+    # client's delayed ACK (~40 ms per answer on Linux).
+    disable_nagle_algorithm = True
     server: QueueHTTPServer
 
     def do_GET(self) -> None:

@@ -9,6 +9,7 @@ URLs are not checked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,16 +49,27 @@ class Problem:
         return data
 
 
+#: Words of model ids that name what a model makes, when the id has no "<x>-to-<medium>".
+_MEDIUM_WORDS = {
+    "audio": frozenset({"audio", "music", "song", "speech", "tts", "voice", "sound"}),
+    "video": frozenset(
+        {"video", "seedance", "transition", "extend", "frame", "animate", "motion", "lipsync"}
+    ),
+    "image": frozenset({"image", "photo", "edit", "upscale"}),
+}
+
+
 def output_kind(spec: ModelSpec) -> str:
-    """The medium a model produces: what its id says after ``to-`` (``image-to-video``), else
-    the first medium named in the id, else the first medium its output schema offers."""
-    tail = spec.model_id.rsplit("/", 1)[-1]
-    if "to-" in tail:
-        word = tail.rsplit("to-", 1)[1].split("-")[0]
-        if word in _MEDIA_KINDS:
-            return word
-    for kind in _MEDIA_KINDS:
-        if kind in spec.model_id:
+    """The medium a model makes, read from its id: the word after ``to`` (``image-to-video``),
+    else the first medium one of its words names (``music-generation``, ``transition``), else
+    the first medium its output schema offers."""
+    words = [word for word in re.split(r"[/._-]+", spec.model_id.lower()) if word]
+    if "to" in words[:-1]:
+        after = words[len(words) - 1 - words[::-1].index("to") + 1]
+        if after in _MEDIA_KINDS:
+            return after
+    for kind, names in _MEDIUM_WORDS.items():
+        if any(word in names for word in words):
             return kind
     keys = [output.wire_key.rstrip("s") for output in spec.outputs]
     return next((key for key in keys if key in _MEDIA_KINDS), "image")
