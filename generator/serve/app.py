@@ -165,8 +165,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.state.record(method, path, "dropped")
             self._drop()
             return
+        except Exception as exc:  # a bug here must look like a server error, not a hang-up
+            answer = error_answer(500, f"internal error: {type(exc).__name__}: {exc}")
         self.state.record(method, path, answer.status)
-        self._send(answer, head_only=False)
+        try:
+            self._send(answer, head_only=False)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up first (e.g. its read timeout during a slow fault).
+            self.close_connection = True
 
     def _answer_with_faults(
         self, method: str, path: str, body: bytes, fault: Fault | None

@@ -282,3 +282,18 @@ def test_a_folder_without_models_is_an_input_error(tmp_path: Path) -> None:
 
     with pytest.raises(InputError, match="holds no model files"), serve_in_thread(tmp_path):
         pass
+
+
+def test_a_bug_in_a_route_answers_500_not_a_hang_up(
+    server: RunningServer, client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.serve.catalog import Catalog
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Catalog, "check", broken)
+    answer = _submit(client, ALEPH, aleph_body(server))
+    assert answer.status_code == 500
+    assert answer.json()["error_code"] == 500001
+    assert "RuntimeError: boom" in answer.json()["message"]
