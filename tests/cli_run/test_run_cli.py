@@ -174,6 +174,7 @@ def test_server_validation_error_exits_2(server: RunningServer) -> None:
         (("--set", "colour=red"), "error: unknown input key 'colour' for"),
         (("--set", "no-equals-sign"), "error: --set 'no-equals-sign' is not key=value"),
         (("--package-dir", "/nonexistent"), "no generated package runcomfy_models/"),
+        (("--input", "/nonexistent/payload.json"), "error: /nonexistent/payload.json: cannot read"),
     ],
 )
 def test_usage_errors_exit_2(server: RunningServer, args: tuple[str, ...], message: str) -> None:
