@@ -52,7 +52,7 @@ def generate_command(
 
     Everything is built in memory first: an unusable schema or template writes nothing.
     """
-    files = build_outputs(schemas_dir, templates_dir)
+    files = build_outputs(schemas_dir, templates_dir, out_dir)
     if check:
         diff = diff_tree(out_dir, files)
         if diff.clean:

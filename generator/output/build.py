@@ -5,14 +5,14 @@ Nothing touches the disk here, so ``--check`` and writing share one code path.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
 
 import jinja2
 
 from generator.errors import InputError
+from generator.output.release import CHANGELOG, plan_release
+from generator.render.docs import render_docs
 from generator.render.naming import class_prefix, module_name
 from generator.render.python.package import PACKAGE_VERSION, render_python_package
 from generator.render.templates import make_environment
@@ -21,8 +21,6 @@ from generator.schema.ir import ModelSpec
 from generator.schema.normalize import normalize
 
 __all__ = ["build_outputs", "load_specs", "render_outputs"]
-
-_DocsRenderer = Callable[[Sequence[ModelSpec], jinja2.Environment], dict[str, str]]
 
 
 def load_specs(schemas_dir: Path) -> list[ModelSpec]:
@@ -61,37 +59,35 @@ def _schema_files(specs: Sequence[ModelSpec], env: jinja2.Environment) -> dict[s
     return files
 
 
-def _docs_renderer() -> _DocsRenderer | None:
-    """The docs renderer (``generator.render.docs``) when it is installed."""
-    try:
-        module = importlib.import_module("generator.render.docs")
-    except ModuleNotFoundError as exc:
-        if exc.name != "generator.render.docs":
-            raise
-        return None
-    return cast(_DocsRenderer, module.render_docs)
-
-
 def render_outputs(
     specs: Sequence[ModelSpec], env: jinja2.Environment, version: str = PACKAGE_VERSION
 ) -> dict[str, str]:
     files = _schema_files(specs, env)
     files.update(render_python_package(specs, env, version))
-    render_docs = _docs_renderer()
-    if render_docs is not None:
-        files.update(render_docs(specs, env))
+    files.update(render_docs(specs, env))
     return dict(sorted(files.items()))
 
 
 def build_outputs(
-    schemas_dir: Path, templates_dir: Path | None = None, version: str = PACKAGE_VERSION
+    schemas_dir: Path, templates_dir: Path | None = None, out_dir: Path | None = None
 ) -> dict[str, str]:
-    """Every generated file for the models under ``schemas_dir``."""
+    """Every generated file for the models under ``schemas_dir``.
+
+    ``out_dir`` is the previous output: its schemas and version decide the new version and
+    CHANGELOG entry (see :mod:`generator.output.release`). Without it the package starts at
+    its first version.
+    """
     if templates_dir is not None and not templates_dir.is_dir():
         raise InputError(str(templates_dir), "the --templates folder does not exist")
     env = make_environment(templates_dir)
     try:
-        return render_outputs(load_specs(schemas_dir), env, version)
+        specs = load_specs(schemas_dir)
+        if out_dir is None:
+            return render_outputs(specs, env)
+        release = plan_release(specs, out_dir)
+        files = render_outputs(specs, env, release.version)
+        files[CHANGELOG] = release.changelog
+        return dict(sorted(files.items()))
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or "template"
         raise InputError(where, f"template syntax error on line {exc.lineno}: {exc}") from None

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-import pydantic
 import pytest
 
 from generator.render.naming import module_name
@@ -124,11 +123,23 @@ def test_typed_call_with_bad_input_fails_before_any_request(
 ) -> None:
     kwargs = valid_kwargs(SPEC, server)
     kwargs["prompt"] = "x" * 5000  # maxLength 800
-    # The generated Input model checks types and bounds itself (pydantic), before the runtime's
-    # validator; either way nothing may reach the server.
-    with pytest.raises((sdk.InputValidationError, pydantic.ValidationError)):
+    # The generated Input model's own checks report like the validator: InputValidationError
+    # pointing at the wire key, and nothing reaches the server.
+    with pytest.raises(sdk.InputValidationError) as caught:
         _endpoint(client).run(**kwargs)
+    assert [i.pointer for i in caught.value.issues] == ["/prompt"]
     assert server.requests() == []
+
+
+def test_typed_call_without_local_validation_lets_the_server_judge(
+    sdk: ModuleType, client: Any, server: RunningServer
+) -> None:
+    kwargs = valid_kwargs(SPEC, server)
+    kwargs["prompt"] = "x" * 5000  # maxLength 800
+    with pytest.raises(sdk.InputValidationError) as caught:
+        _endpoint(client).run(**kwargs, validate_input=False)
+    assert caught.value.status_code == 422
+    assert server.jobs_created(SPEC.model_id) == 0
 
 
 def test_local_validation_stops_bad_input_before_any_request(

@@ -11,7 +11,7 @@ from tests.generated.conftest import GENERATED, SCHEMAS
 
 
 def test_generated_matches_a_fresh_generation() -> None:
-    files = build_outputs(SCHEMAS)
+    files = build_outputs(SCHEMAS, out_dir=GENERATED)
     diff = diff_tree(GENERATED, files)
     assert diff.clean, "generated/ is stale; run `make generate`:\n" + diff.text[:4000]
     for path, text in files.items():
@@ -19,4 +19,4 @@ def test_generated_matches_a_fresh_generation() -> None:
 
 
 def test_generation_is_deterministic() -> None:
-    assert build_outputs(SCHEMAS) == build_outputs(SCHEMAS)
+    assert build_outputs(SCHEMAS, out_dir=GENERATED) == build_outputs(SCHEMAS, out_dir=GENERATED)

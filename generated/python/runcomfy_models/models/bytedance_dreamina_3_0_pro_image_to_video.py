@@ -17,6 +17,7 @@ from .._runtime import (
     RequestHandle,
     Result,
     StatusUpdate,
+    build_input,
 )
 from .._types import FileInfo, InputModel, Issue, given
 from .._validation import validate_payload
@@ -168,16 +169,20 @@ def _input(
     image_urls: list[str],
     seed: int,
     frames: Literal[121, 241],
+    validate_input: bool,
 ) -> BytedanceDreamina30ProImageToVideoInput:
-    return BytedanceDreamina30ProImageToVideoInput.model_validate(
-        given(
-            {
-                "prompt": prompt,
-                "image_urls": image_urls,
-                "seed": seed,
-                "frames": frames,
-            }
-        )
+    # A bad value raises InputValidationError (pointing at its wire key), like every other
+    # local validation failure; validate_input=False leaves the judgement to the server.
+    values = given(
+        {
+            "prompt": prompt,
+            "image_urls": image_urls,
+            "seed": seed,
+            "frames": frames,
+        }
+    )
+    return build_input(
+        BytedanceDreamina30ProImageToVideoInput, values, validate_input=validate_input
     )
 
 
@@ -206,6 +211,7 @@ class BytedanceDreamina30ProImageToVideoClient(
             image_urls=image_urls,
             seed=seed,
             frames=frames,
+            validate_input=validate_input,
         )
         return self._submit(data, validate_input=validate_input)
 
@@ -225,6 +231,7 @@ class BytedanceDreamina30ProImageToVideoClient(
             image_urls=image_urls,
             seed=seed,
             frames=frames,
+            validate_input=validate_input,
         )
         return self._run(data, validate_input=validate_input, timeout=timeout, on_update=on_update)
 
@@ -256,6 +263,7 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
             image_urls=image_urls,
             seed=seed,
             frames=frames,
+            validate_input=validate_input,
         )
         return await self._submit(data, validate_input=validate_input)
 
@@ -275,6 +283,7 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
             image_urls=image_urls,
             seed=seed,
             frames=frames,
+            validate_input=validate_input,
         )
         return await self._run(
             data, validate_input=validate_input, timeout=timeout, on_update=on_update

@@ -17,6 +17,7 @@ from .._runtime import (
     RequestHandle,
     Result,
     StatusUpdate,
+    build_input,
 )
 from .._types import FileInfo, InputModel, Issue, given
 from .._validation import validate_payload
@@ -240,23 +241,27 @@ def _input(
     strength: float,
     seed: int,
     guidance_scale: float,
+    validate_input: bool,
 ) -> CommunityFantasyPortraitImageToVideoInput:
-    return CommunityFantasyPortraitImageToVideoInput.model_validate(
-        given(
-            {
-                "155_positive_prompt": prompt,
-                "160_video": video,
-                "143_image": image,
-                "149_shift": shift,
-                "149_steps": steps,
-                "169_valuex170_value": resolution,
-                "174_value": number_of_frames,
-                "163_frame_rate": frames_per_second,
-                "150_strength": strength,
-                "149_seed": seed,
-                "149_cfg": guidance_scale,
-            }
-        )
+    # A bad value raises InputValidationError (pointing at its wire key), like every other
+    # local validation failure; validate_input=False leaves the judgement to the server.
+    values = given(
+        {
+            "155_positive_prompt": prompt,
+            "160_video": video,
+            "143_image": image,
+            "149_shift": shift,
+            "149_steps": steps,
+            "169_valuex170_value": resolution,
+            "174_value": number_of_frames,
+            "163_frame_rate": frames_per_second,
+            "150_strength": strength,
+            "149_seed": seed,
+            "149_cfg": guidance_scale,
+        }
+    )
+    return build_input(
+        CommunityFantasyPortraitImageToVideoInput, values, validate_input=validate_input
     )
 
 
@@ -312,6 +317,7 @@ class CommunityFantasyPortraitImageToVideoClient(
             strength=strength,
             seed=seed,
             guidance_scale=guidance_scale,
+            validate_input=validate_input,
         )
         return self._submit(data, validate_input=validate_input)
 
@@ -356,6 +362,7 @@ class CommunityFantasyPortraitImageToVideoClient(
             strength=strength,
             seed=seed,
             guidance_scale=guidance_scale,
+            validate_input=validate_input,
         )
         return self._run(data, validate_input=validate_input, timeout=timeout, on_update=on_update)
 
@@ -412,6 +419,7 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
             strength=strength,
             seed=seed,
             guidance_scale=guidance_scale,
+            validate_input=validate_input,
         )
         return await self._submit(data, validate_input=validate_input)
 
@@ -456,6 +464,7 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
             strength=strength,
             seed=seed,
             guidance_scale=guidance_scale,
+            validate_input=validate_input,
         )
         return await self._run(
             data, validate_input=validate_input, timeout=timeout, on_update=on_update

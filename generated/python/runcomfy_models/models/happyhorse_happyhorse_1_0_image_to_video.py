@@ -17,6 +17,7 @@ from .._runtime import (
     RequestHandle,
     Result,
     StatusUpdate,
+    build_input,
 )
 from .._types import FileInfo, InputModel, Issue, given
 from .._validation import validate_payload
@@ -167,18 +168,22 @@ def _input(
     duration: Literal[3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
     seed: int,
     watermark: bool,
+    validate_input: bool,
 ) -> HappyhorseHappyhorse10ImageToVideoInput:
-    return HappyhorseHappyhorse10ImageToVideoInput.model_validate(
-        given(
-            {
-                "image_url": image_url,
-                "prompt": prompt,
-                "resolution": resolution,
-                "duration": duration,
-                "seed": seed,
-                "watermark": watermark,
-            }
-        )
+    # A bad value raises InputValidationError (pointing at its wire key), like every other
+    # local validation failure; validate_input=False leaves the judgement to the server.
+    values = given(
+        {
+            "image_url": image_url,
+            "prompt": prompt,
+            "resolution": resolution,
+            "duration": duration,
+            "seed": seed,
+            "watermark": watermark,
+        }
+    )
+    return build_input(
+        HappyhorseHappyhorse10ImageToVideoInput, values, validate_input=validate_input
     )
 
 
@@ -211,6 +216,7 @@ class HappyhorseHappyhorse10ImageToVideoClient(
             duration=duration,
             seed=seed,
             watermark=watermark,
+            validate_input=validate_input,
         )
         return self._submit(data, validate_input=validate_input)
 
@@ -234,6 +240,7 @@ class HappyhorseHappyhorse10ImageToVideoClient(
             duration=duration,
             seed=seed,
             watermark=watermark,
+            validate_input=validate_input,
         )
         return self._run(data, validate_input=validate_input, timeout=timeout, on_update=on_update)
 
@@ -269,6 +276,7 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
             duration=duration,
             seed=seed,
             watermark=watermark,
+            validate_input=validate_input,
         )
         return await self._submit(data, validate_input=validate_input)
 
@@ -292,6 +300,7 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
             duration=duration,
             seed=seed,
             watermark=watermark,
+            validate_input=validate_input,
         )
         return await self._run(
             data, validate_input=validate_input, timeout=timeout, on_update=on_update

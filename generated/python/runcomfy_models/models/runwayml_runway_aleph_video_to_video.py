@@ -17,6 +17,7 @@ from .._runtime import (
     RequestHandle,
     Result,
     StatusUpdate,
+    build_input,
 )
 from .._types import NOT_GIVEN, FileInfo, InputModel, Issue, NotGiven, given
 from .._validation import validate_payload
@@ -150,17 +151,19 @@ def _input(
         "1584:672", "1280:720", "848:480", "1104:832", "640:480", "960:960", "832:1104", "720:1280"
     ],
     image_url: str | NotGiven,
+    validate_input: bool,
 ) -> RunwaymlRunwayAlephVideoToVideoInput:
-    return RunwaymlRunwayAlephVideoToVideoInput.model_validate(
-        given(
-            {
-                "video_url": video_url,
-                "prompt": prompt,
-                "ratio": ratio,
-                "image_url": image_url,
-            }
-        )
+    # A bad value raises InputValidationError (pointing at its wire key), like every other
+    # local validation failure; validate_input=False leaves the judgement to the server.
+    values = given(
+        {
+            "video_url": video_url,
+            "prompt": prompt,
+            "ratio": ratio,
+            "image_url": image_url,
+        }
     )
+    return build_input(RunwaymlRunwayAlephVideoToVideoInput, values, validate_input=validate_input)
 
 
 class RunwaymlRunwayAlephVideoToVideoClient(
@@ -197,6 +200,7 @@ class RunwaymlRunwayAlephVideoToVideoClient(
             prompt=prompt,
             ratio=ratio,
             image_url=image_url,
+            validate_input=validate_input,
         )
         return self._submit(data, validate_input=validate_input)
 
@@ -225,6 +229,7 @@ class RunwaymlRunwayAlephVideoToVideoClient(
             prompt=prompt,
             ratio=ratio,
             image_url=image_url,
+            validate_input=validate_input,
         )
         return self._run(data, validate_input=validate_input, timeout=timeout, on_update=on_update)
 
@@ -263,6 +268,7 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
             prompt=prompt,
             ratio=ratio,
             image_url=image_url,
+            validate_input=validate_input,
         )
         return await self._submit(data, validate_input=validate_input)
 
@@ -291,6 +297,7 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
             prompt=prompt,
             ratio=ratio,
             image_url=image_url,
+            validate_input=validate_input,
         )
         return await self._run(
             data, validate_input=validate_input, timeout=timeout, on_update=on_update
