@@ -1,25 +1,23 @@
-"""The ``runcomfy-codegen`` command line: one module per command."""
+"""The ``runcomfy-codegen`` command line: one module per command, imported when used.
+
+Loading every command up front would import datamodel-code-generator, black and jsonschema's
+format checkers for ``serve`` or ``run`` too; each command's module is imported only when that
+command runs (or ``--help`` lists them).
+"""
 
 from __future__ import annotations
 
 from generator.cli._app import cli
-from generator.cli.diff_cmd import diff_command
-from generator.cli.generate_cmd import generate_command
-from generator.cli.import_cmd import import_command
-from generator.cli.lint_cmd import lint_command
-from generator.cli.normalize_cmd import normalize_command
-from generator.cli.run_cmd import run_command
-from generator.cli.serve_cmd import serve_command
 
 __all__ = ["cli", "main"]
 
-cli.add_command(diff_command)
-cli.add_command(generate_command)
-cli.add_command(import_command)
-cli.add_command(lint_command)
-cli.add_command(normalize_command)
-cli.add_command(run_command)
-cli.add_command(serve_command)
+cli.register_lazy("diff", "generator.cli.diff_cmd:diff_command")
+cli.register_lazy("generate", "generator.cli.generate_cmd:generate_command")
+cli.register_lazy("import", "generator.cli.import_cmd:import_command")
+cli.register_lazy("lint", "generator.cli.lint_cmd:lint_command")
+cli.register_lazy("normalize", "generator.cli.normalize_cmd:normalize_command")
+cli.register_lazy("run", "generator.cli.run_cmd:run_command")
+cli.register_lazy("serve", "generator.cli.serve_cmd:serve_command")
 
 
 def main() -> None:

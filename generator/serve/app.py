@@ -334,6 +334,9 @@ class QueueHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     # Many short-lived test connections: let a restarted server reuse the port at once.
     allow_reuse_address = True
+    # socketserver's default backlog of 5 resets bursts of connections (100 async jobs at
+    # once); production load balancers keep a deep backlog too.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], state: ServerState) -> None:
         self.state = state

@@ -107,10 +107,6 @@ def test_hundred_async_jobs_on_one_event_loop(
     sdk: ModuleType, make_server: Callable[..., RunningServer]
 ) -> None:
     server = make_server(Schedule(queue_polls=2, progress_polls=2, queue_start_position=2))
-    # The stdlib server listens with a backlog of 5; 100 clients connecting at once overflow it
-    # and get reset (a submit the client then rightly refuses to resend). A real API server has
-    # a deep backlog, so give this one the same (listen() again just resizes it on Linux).
-    server._http.socket.listen(256)
     kwargs = valid_kwargs(SPEC, server)
 
     async def scenario() -> tuple[list[Any], dict[str, list[str]]]:
