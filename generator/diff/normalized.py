@@ -12,16 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.errors import InputError, join_pointer
-from generator.schema.ir import (
-    FieldSpec,
-    MediaKind,
-    Metric,
-    ModelSpec,
-    Operator,
-    OutputFieldSpec,
-    Rule,
-)
+from generator.schema.ir import MediaKind, Metric, ModelSpec, Operator, Rule
 from generator.schema.names import assign_names
+from generator.schema.normalize import field_spec, output_field_spec
 from generator.schema.rules import VALIDATIONS_KEYWORD
 
 __all__ = ["spec_from_normalized"]
@@ -47,11 +40,6 @@ def _rules(schema: dict[str, Any], file: str, pointer: str) -> tuple[Rule, ...]:
         raise InputError(file, f"malformed {VALIDATIONS_KEYWORD}: {exc}", pointer) from None
 
 
-def _items_type(schema: dict[str, Any]) -> str | None:
-    items = schema.get("items")
-    return items.get("type") if isinstance(items, dict) else None
-
-
 def spec_from_normalized(
     model_id: str,
     input_schema: dict[str, Any],
@@ -72,42 +60,24 @@ def spec_from_normalized(
     titled = [(key, p.get("title") if isinstance(p.get("title"), str) else None)
               for key, p in properties.items()]  # fmt: skip
     named = assign_names(titled, dict(names or {}), file, file)
-    fields = []
-    for n, (key, schema) in zip(named, properties.items(), strict=True):
-        pointer = join_pointer("/properties", key)
-        fields.append(
-            FieldSpec(
-                wire_key=key,
-                python_name=n.python_name,
-                name_origin=n.origin,
-                name_deduplicated=n.deduplicated,
-                json_type=schema.get("type", "string"),
-                item_type=_items_type(schema),
-                required=key in required,
-                title=schema.get("title"),
-                description=schema.get("description"),
-                has_default="default" in schema,
-                default=schema.get("default"),
-                enum=tuple(schema["enum"]) if isinstance(schema.get("enum"), list) else None,
-                media=_media(schema),
-                rules=_rules(schema, file, pointer),
-                schema=schema,
-                pointer=pointer,
-            )
+    fields = [
+        field_spec(
+            key,
+            schema,
+            n,
+            required=key in required,
+            media=_media(schema),
+            rules=_rules(schema, file, join_pointer("/properties", key)),
+            pointer=join_pointer("/properties", key),
         )
+        for n, (key, schema) in zip(named, properties.items(), strict=True)
+    ]
     out_properties = output_schema.get("properties")
     if not isinstance(out_properties, dict):
         raise InputError(file, "the output schema has no properties", "/properties")
     out_names = assign_names([(k, None) for k in out_properties], {}, file, file)
     outputs = tuple(
-        OutputFieldSpec(
-            wire_key=key,
-            python_name=n.python_name,
-            json_type=schema.get("type", "string"),
-            item_type=_items_type(schema),
-            description=schema.get("description"),
-            schema=schema,
-        )
+        output_field_spec(key, schema, n)
         for n, (key, schema) in zip(out_names, out_properties.items(), strict=True)
     )
     return ModelSpec(

@@ -30,10 +30,17 @@ from generator.schema.ir import (
     OutputFieldSpec,
     Rule,
 )
-from generator.schema.names import assign_names, strip_node_prefixes
+from generator.schema.names import NamedKey, assign_names, strip_node_prefixes
 from generator.schema.rules import VALIDATIONS_KEYWORD, parse_rules
 
-__all__ = ["DIALECT", "normalize", "schema_id"]
+__all__ = [
+    "DIALECT",
+    "field_spec",
+    "infer_media",
+    "normalize",
+    "output_field_spec",
+    "schema_id",
+]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
@@ -184,6 +191,53 @@ class _Normalizer:
             )
 
 
+def _items_type(schema: dict[str, Any]) -> str | None:
+    items = schema.get("items")
+    return items.get("type") if isinstance(items, dict) else None
+
+
+def field_spec(
+    key: str,
+    schema: dict[str, Any],
+    named: NamedKey,
+    *,
+    required: bool,
+    media: MediaKind | None,
+    rules: tuple[Rule, ...],
+    pointer: str,
+) -> FieldSpec:
+    """The IR of one normalized input property (also rebuilt from generated schemas by diff)."""
+    return FieldSpec(
+        wire_key=key,
+        python_name=named.python_name,
+        name_origin=named.origin,
+        name_deduplicated=named.deduplicated,
+        json_type=schema.get("type", "string"),
+        item_type=_items_type(schema),
+        required=required,
+        title=schema.get("title"),
+        description=schema.get("description"),
+        has_default="default" in schema,
+        default=schema.get("default"),
+        enum=tuple(schema["enum"]) if isinstance(schema.get("enum"), list) else None,
+        media=media,
+        rules=rules,
+        schema=schema,
+        pointer=pointer,
+    )
+
+
+def output_field_spec(key: str, schema: dict[str, Any], named: NamedKey) -> OutputFieldSpec:
+    return OutputFieldSpec(
+        wire_key=key,
+        python_name=named.python_name,
+        json_type=schema.get("type", "string"),
+        item_type=_items_type(schema),
+        description=schema.get("description"),
+        schema=schema,
+    )
+
+
 def _mark_inferred_media(schema: dict[str, Any], stripped_key: str) -> MediaKind | None:
     """Give an undocumented media input the format a documented one would have."""
     media = infer_media(stripped_key)
@@ -242,27 +296,10 @@ def _input(norm: _Normalizer, model: DocumentedModel) -> tuple[dict[str, Any], l
                 schema, schema["default"], pointer + "/default", "default-invalid", "the default"
             )
         normalized_properties[key] = schema
-        items = schema.get("items")
         fields.append(
-            FieldSpec(
-                wire_key=key,
-                python_name=named.python_name,
-                name_origin=named.origin,
-                name_deduplicated=named.deduplicated,
-                json_type=schema["type"],
-                item_type=items.get("type") if isinstance(items, dict) else None,
-                required=key in required,
-                title=schema.get("title"),
-                description=schema.get("description"),
-                has_default="default" in schema,
-                default=schema.get("default"),
-                enum=tuple(schema["enum"]) if isinstance(schema.get("enum"), list) else None,
-                media=media,
-                rules=rules,
-                schema=schema,
-                pointer=pointer,
-            )
-        )
+            field_spec(key, schema, named, required=key in required, media=media, rules=rules,
+                       pointer=pointer)
+        )  # fmt: skip
     result: dict[str, Any] = {
         "$schema": DIALECT,
         "$id": schema_id(model.model_id, "input"),
@@ -298,19 +335,10 @@ def _output(
     norm.check(result, base + "/output")
     keys = [(key, None) for key in inner["properties"]]
     names = assign_names(keys, {}, model.file, model.file)
-    outputs = []
-    for named, (key, schema) in zip(names, inner["properties"].items(), strict=True):
-        items = schema.get("items")
-        outputs.append(
-            OutputFieldSpec(
-                wire_key=key,
-                python_name=named.python_name,
-                json_type=schema.get("type", "string"),
-                item_type=items.get("type") if isinstance(items, dict) else None,
-                description=schema.get("description"),
-                schema=schema,
-            )
-        )
+    outputs = [
+        output_field_spec(key, schema, named)
+        for named, (key, schema) in zip(names, inner["properties"].items(), strict=True)
+    ]
     return result, outputs
 
 
