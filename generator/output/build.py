@@ -16,21 +16,15 @@ from generator.render.docs import render_docs
 from generator.render.naming import class_prefix, module_name
 from generator.render.python.package import PACKAGE_VERSION, render_python_package
 from generator.render.templates import make_environment
-from generator.schema.documented import discover_models, load_model_file
+from generator.schema.folder import load_folder
 from generator.schema.ir import ModelSpec
-from generator.schema.normalize import normalize
 
 __all__ = ["build_outputs", "load_specs", "render_outputs"]
 
 
 def load_specs(schemas_dir: Path) -> list[ModelSpec]:
     """Every model under ``schemas_dir``, normalized, ordered by model id."""
-    if not schemas_dir.is_dir():
-        raise InputError(str(schemas_dir), "not a folder of model files")
-    specs = [normalize(load_model_file(path)) for path in discover_models(schemas_dir)]
-    if not specs:
-        raise InputError(str(schemas_dir), "holds no model files (<model_id>.json)")
-    specs.sort(key=lambda spec: spec.model_id)
+    specs = load_folder(schemas_dir)
     _check_unique_names(specs)
     return specs
 

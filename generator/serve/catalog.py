@@ -17,10 +17,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 
-from generator.errors import InputError, join_pointer
-from generator.schema.documented import discover_models, load_model_file
+from generator.errors import join_pointer
+from generator.schema.folder import load_folder
 from generator.schema.ir import FieldSpec, Metric, ModelSpec, Rule
-from generator.schema.normalize import normalize
 from generator.serve.media import MediaFile
 
 __all__ = ["Catalog", "Problem", "load_catalog", "output_kind"]
@@ -169,17 +168,10 @@ class Catalog:
 
 def load_catalog(schemas_dir: Path) -> Catalog:
     """Normalize every model file under ``schemas_dir`` (an unusable one is an InputError)."""
-    if not schemas_dir.is_dir():
-        raise InputError(str(schemas_dir), "not a folder of model files")
-    models: dict[str, _Model] = {}
-    for path in discover_models(schemas_dir):
-        spec = normalize(load_model_file(path))
-        if spec.model_id in models:
-            raise InputError(
-                str(path), f"model {spec.model_id!r} is also in {models[spec.model_id].spec.file}"
-            )
-        validator = Draft202012Validator(spec.input_schema, format_checker=FormatChecker())
-        models[spec.model_id] = _Model(spec, validator)
-    if not models:
-        raise InputError(str(schemas_dir), "holds no model files")
+    models = {
+        spec.model_id: _Model(
+            spec, Draft202012Validator(spec.input_schema, format_checker=FormatChecker())
+        )
+        for spec in load_folder(schemas_dir)
+    }
     return Catalog(models)
