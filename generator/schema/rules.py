@@ -7,13 +7,11 @@ import re
 from typing import Any
 
 from generator.errors import InputError, join_pointer
+from generator.runtime._protocol import VALIDATIONS_KEYWORD
 from generator.schema.ir import Metric, Operator, Rule
 
 __all__ = ["VALIDATIONS_KEYWORD", "parse_rules"]
 
-#: The extension keyword that carries parsed rules in normalized schemas. Its meta-schema is
-#: ``generator/schema/vocabulary/validations.schema.json``.
-VALIDATIONS_KEYWORD = "x-runcomfy-validations"
 
 # Longest operators first so that "<=" is not read as "<" followed by "=".
 _RULE = re.compile(

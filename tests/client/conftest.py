@@ -1,7 +1,7 @@
 """End-to-end fixtures: the generated SDK, built fresh, against the local RunComfy server.
 
-The SDK is built in memory by the real generator from ``schemas/`` and today's templates (the
-runtime templates included), written to a temporary folder and imported from there, so the
+The SDK is built in memory by the real generator from ``schemas/``, today's templates and the
+runtime (``generator/runtime``), written to a temporary folder and imported from there, so the
 tests exercise exactly what ``generate`` would write. The server is ``runcomfy-codegen
 serve``'s, started in a thread on a free 127.0.0.1 port for each test: real HTTP, no mocks.
 """

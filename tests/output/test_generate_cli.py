@@ -96,7 +96,7 @@ def test_templates_override_by_relative_path(tmp_path: Path) -> None:
     assert code == 0
     assert (out / "python/README.md").read_text() == "# my package (4 models)\n"
     # Templates that are not overridden still come from the bundle.
-    assert (out / "python/runcomfy_models/_types.py").is_file()
+    assert (out / "python/runcomfy_models/_runtime/_types.py").is_file()
 
 
 def test_missing_schemas_folder_is_an_input_error(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def test_installed_wheel_generates_from_copied_schemas(tmp_path: Path) -> None:
         "from generator.cli import main; sys.argv = ['runcomfy-codegen', 'generate']; main()"
     )
     _run([str(python), "-c", code], work)
-    assert (work / "generated/python/runcomfy_models/_types.py").is_file()
+    assert (work / "generated/python/runcomfy_models/_runtime/_types.py").is_file()
     assert (
         work / "generated/schemas/runwayml/runway-aleph/video-to-video/input.schema.json"
     ).is_file()

@@ -12,17 +12,21 @@ from __future__ import annotations
 from functools import cached_property
 
 from ._runtime import (
+    NOT_GIVEN,
     AsyncClientBase,
     AsyncRequestHandle,
     AuthenticationError,
     CancelOutcome,
     ClientBase,
     DeadlineExceededError,
+    FileInfo,
     InputValidationError,
     InsufficientBalanceError,
+    Issue,
     JobCancelledError,
     JobFailedError,
     NotFoundError,
+    NotGiven,
     RateLimitError,
     RequestHandle,
     Result,
@@ -30,7 +34,6 @@ from ._runtime import (
     ServerError,
     StatusUpdate,
 )
-from ._types import NOT_GIVEN, FileInfo, Issue, NotGiven
 from .models.bytedance_dreamina_3_0_pro_image_to_video import (
     BytedanceDreamina30ProImageToVideoAsyncClient,
     BytedanceDreamina30ProImageToVideoClient,

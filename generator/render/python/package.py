@@ -1,7 +1,8 @@
 """The generated ``runcomfy_models`` package: every file, as ``{relative path: text}``.
 
-Model classes come from datamodel-code-generator (:mod:`.models`); every file is laid out by a
-template under ``python/`` and every Python file is formatted by black.
+Model classes come from datamodel-code-generator (:mod:`.models`); every per-package and
+per-model file is laid out by a template under ``python/`` and formatted by black. The runtime
+(``generator/runtime/``, plain checked Python) is vendored byte for byte as ``_runtime/``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import black
 import jinja2
@@ -17,16 +19,20 @@ from black.mode import TargetVersion
 from generator.render.naming import class_prefix, module_name
 from generator.render.python.models import KwargSpec, render_model_classes
 from generator.schema.ir import ModelSpec
-from generator.schema.rules import VALIDATIONS_KEYWORD
 
-__all__ = ["PACKAGE", "PACKAGE_VERSION", "format_python", "render_python_package"]
+__all__ = [
+    "PACKAGE",
+    "PACKAGE_VERSION",
+    "format_python",
+    "render_python_package",
+    "runtime_dir",
+    "runtime_files",
+]
 
 PACKAGE = "runcomfy_models"
 #: The version the generated distribution starts at (release tooling bumps it).
 PACKAGE_VERSION = "0.1.0"
 _ROOT = "python"
-_RUNTIME_TEMPLATES = "python/runtime/"
-_TEMPLATE_SUFFIX = ".jinja"
 _BLACK_MODE = black.Mode(
     target_versions={TargetVersion.PY311},
     line_length=100,
@@ -35,6 +41,21 @@ _BLACK_MODE = black.Mode(
 )
 # Names the model template imports from the standard library whatever the model holds.
 _STDLIB_ALWAYS = {"collections.abc": {"Callable", "Mapping"}, "typing": {"Any", "Final"}}
+# Names every model module imports from the vendored runtime.
+_RUNTIME_ALWAYS = (
+    "AsyncModelEndpoint",
+    "AsyncRequestHandle",
+    "FileInfo",
+    "InputModel",
+    "Issue",
+    "ModelEndpoint",
+    "RequestHandle",
+    "Result",
+    "StatusUpdate",
+    "build_input",
+    "given",
+    "validate_payload",
+)
 _STDLIB = {"typing", "collections.abc", "datetime", "decimal", "enum", "uuid", "pathlib"}
 
 
@@ -80,6 +101,12 @@ def format_python(source: str, path: str) -> str:
         raise ValueError(f"{path}: rendered Python does not parse: {exc}") from None
 
 
+def _isort_key(name: str) -> tuple[int, str]:
+    """isort's ``order-by-type``: CONSTANTS, then Classes, then functions."""
+    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
 def _group_imports(pairs: Sequence[tuple[str, str]], stdlib: bool) -> list[tuple[str, list[str]]]:
     modules: dict[str, set[str]] = {}
     if stdlib:
@@ -96,18 +123,18 @@ def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment) -
     classes = render_model_classes(spec, names.input_class, names.output_class)
     wire_keys = {f.python_name: f.wire_key for f in spec.fields}
     kwargs = [_kwarg(k, wire_keys[k.name]) for k in classes.kwargs]
-    types_imports = ["FileInfo", "InputModel", "Issue", "NotGiven", "given"]
+    runtime_imports = set(_RUNTIME_ALWAYS)
     if any(k.default == "NOT_GIVEN" for k in kwargs):
-        types_imports.insert(0, "NOT_GIVEN")
-    if not any("NotGiven" in k.annotation for k in kwargs):
-        types_imports.remove("NotGiven")
+        runtime_imports.add("NOT_GIVEN")
+    if any("NotGiven" in k.annotation for k in kwargs):
+        runtime_imports.add("NotGiven")
     source = env.get_template(f"{_ROOT}/model.py.jinja").render(
         input_schema=spec.input_schema,
         classes=classes.code,
         kwargs=kwargs,
         stdlib_imports=_group_imports(classes.imports, stdlib=True),
         third_party_imports=_group_imports(classes.imports, stdlib=False),
-        types_imports=types_imports,
+        runtime_imports=sorted(runtime_imports, key=_isort_key),
         **names.__dict__,
     )
     return source
@@ -117,14 +144,19 @@ def _kwarg(kwarg: KwargSpec, wire_key: str) -> _Kwarg:
     return _Kwarg(kwarg.name, wire_key, kwarg.annotation, kwarg.default)
 
 
-def _runtime_files(env: jinja2.Environment, context: dict[str, object]) -> dict[str, str]:
-    files = {}
-    for template in sorted(env.list_templates()):
-        if template.startswith(_RUNTIME_TEMPLATES) and template.endswith(".py" + _TEMPLATE_SUFFIX):
-            name = template[len(_RUNTIME_TEMPLATES) : -len(_TEMPLATE_SUFFIX)]
-            path = f"{_ROOT}/{PACKAGE}/_runtime/{name}"
-            files[path] = env.get_template(template).render(**context)
-    return files
+def runtime_dir() -> Path:
+    """The runtime package's folder (``generator/runtime``, also inside an installed wheel)."""
+    import generator.runtime
+
+    return Path(generator.runtime.__file__).resolve().parent
+
+
+def runtime_files() -> dict[str, str]:
+    """The vendored runtime, ``{path under generated/: text}``, copied byte for byte."""
+    return {
+        f"{_ROOT}/{PACKAGE}/_runtime/{source.name}": source.read_text(encoding="utf-8")
+        for source in sorted(runtime_dir().glob("*.py"))
+    }
 
 
 def render_python_package(
@@ -143,18 +175,15 @@ def render_python_package(
         f"{_ROOT}/README.md": env.get_template(f"{_ROOT}/README.md.jinja").render(**context),
         f"{pkg}/py.typed": env.get_template(f"{_ROOT}/py.typed.jinja").render(**context),
         f"{pkg}/__init__.py": env.get_template(f"{_ROOT}/package_init.py.jinja").render(**context),
-        f"{pkg}/_types.py": env.get_template(f"{_ROOT}/_types.py.jinja").render(**context),
-        f"{pkg}/_validation.py": env.get_template(f"{_ROOT}/_validation.py.jinja").render(
-            rules_keyword=VALIDATIONS_KEYWORD, **context
-        ),
         f"{pkg}/models/__init__.py": env.get_template(f"{_ROOT}/models_init.py.jinja").render(
             **context
         ),
     }
-    files.update(_runtime_files(env, context))
     for spec, names in zip(specs, models, strict=True):
         files[f"{pkg}/models/{names.module}.py"] = _model_module(spec, names, env)
-    return {
+    rendered = {
         path: format_python(text, path) if path.endswith(".py") else text
-        for path, text in sorted(files.items())
+        for path, text in files.items()
     }
+    rendered.update(runtime_files())
+    return dict(sorted(rendered.items()))

@@ -1,4 +1,9 @@
-"""The runtime every generated model client builds on (transport, jobs, results, errors)."""
+"""The runtime every generated model client builds on (transport, jobs, results, errors).
+
+This is plain, type-checked Python: ``generate`` copies the package byte for byte into every
+generated SDK as ``<package>._runtime``, so it imports nothing but the standard library, httpx,
+pydantic and itself (relative imports only).
+"""
 
 from ._client import BASE_URL_ENV, TOKEN_ENV, AsyncClientBase, ClientBase
 from ._endpoint import AsyncModelEndpoint, ModelEndpoint, WireInput, build_input
@@ -22,13 +27,18 @@ from ._errors import (
 from ._handle import AsyncRequestHandle, OnUpdate, RequestHandle
 from ._models import CancelOutcome, Result, StatusUpdate
 from ._policy import DEFAULT_TIMEOUT, PollPolicy, RetryPolicy
+from ._protocol import VALIDATIONS_KEYWORD
 from ._transport import DEFAULT_BASE_URL
+from ._types import NOT_GIVEN, FileInfo, InputModel, Issue, NotGiven, given
+from ._validation import validate_payload
 
 __all__ = [
     "BASE_URL_ENV",
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
     "TOKEN_ENV",
+    "VALIDATIONS_KEYWORD",
     "APIConnectionError",
     "APIError",
     "AsyncClientBase",
@@ -38,13 +48,17 @@ __all__ = [
     "CancelOutcome",
     "ClientBase",
     "DeadlineExceededError",
+    "FileInfo",
+    "InputModel",
     "InputValidationError",
     "InsufficientBalanceError",
+    "Issue",
     "JobCancelledError",
     "JobFailedError",
     "JobNotFinishedError",
     "ModelEndpoint",
     "NotFoundError",
+    "NotGiven",
     "OnUpdate",
     "PollPolicy",
     "ProtocolError",
@@ -58,4 +72,6 @@ __all__ = [
     "SubmissionUncertainError",
     "WireInput",
     "build_input",
+    "given",
+    "validate_payload",
 ]

@@ -11,11 +11,11 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 import pydantic
 from pydantic import BaseModel
 
-from .._types import Issue
 from ._errors import InputValidationError, ProtocolError
 from ._handle import AsyncRequestHandle, OnUpdate, RequestHandle
 from ._models import Result
 from ._transport import AsyncTransport, SyncTransport, model_path
+from ._types import Issue
 
 __all__ = ["AsyncModelEndpoint", "ModelEndpoint", "WireInput", "build_input"]
 

@@ -46,9 +46,9 @@ class StatusUpdate:
         return cls(
             request_id=str(body.get("request_id") or request_id),
             status=status,
-            queue_position=(
-                position if isinstance(position, int) and not isinstance(position, bool) else None
-            ),
+            queue_position=position
+            if isinstance(position, int) and not isinstance(position, bool)
+            else None,
         )
 
 

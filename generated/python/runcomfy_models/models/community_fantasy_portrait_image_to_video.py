@@ -13,14 +13,17 @@ from pydantic import AnyUrl, BaseModel, ConfigDict, Field
 from .._runtime import (
     AsyncModelEndpoint,
     AsyncRequestHandle,
+    FileInfo,
+    InputModel,
+    Issue,
     ModelEndpoint,
     RequestHandle,
     Result,
     StatusUpdate,
     build_input,
+    given,
+    validate_payload,
 )
-from .._types import FileInfo, InputModel, Issue, given
-from .._validation import validate_payload
 
 __all__ = [
     "INPUT_SCHEMA",

@@ -11,16 +11,21 @@ from typing import Annotated, Any, Final, Literal
 from pydantic import AnyUrl, BaseModel, ConfigDict, Field
 
 from .._runtime import (
+    NOT_GIVEN,
     AsyncModelEndpoint,
     AsyncRequestHandle,
+    FileInfo,
+    InputModel,
+    Issue,
     ModelEndpoint,
+    NotGiven,
     RequestHandle,
     Result,
     StatusUpdate,
     build_input,
+    given,
+    validate_payload,
 )
-from .._types import NOT_GIVEN, FileInfo, InputModel, Issue, NotGiven, given
-from .._validation import validate_payload
 
 __all__ = [
     "INPUT_SCHEMA",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._types import Issue
 from ._errors import (
     APIError,
     AuthenticationError,
@@ -15,8 +14,21 @@ from ._errors import (
     RateLimitError,
     ServerError,
 )
+from ._types import Issue
 
-__all__ = ["JOB_STATUSES", "Secret", "effective_status", "error_from_body", "issues_from_detail"]
+__all__ = [
+    "JOB_STATUSES",
+    "VALIDATIONS_KEYWORD",
+    "Secret",
+    "effective_status",
+    "error_from_body",
+    "issues_from_detail",
+]
+
+#: The extension keyword that carries parsed file rules in normalized schemas (the generator
+#: writes it, the validator reads it). Its meta-schema is
+#: ``generator/schema/vocabulary/validations.schema.json``.
+VALIDATIONS_KEYWORD = "x-runcomfy-validations"
 
 #: The statuses of the queue protocol; a 2xx body with one of them is a job, not an error.
 JOB_STATUSES = frozenset({"in_queue", "in_progress", "completed", "failed", "cancelled"})

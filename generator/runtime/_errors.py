@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .._types import Issue
+from ._types import Issue
 
 if TYPE_CHECKING:
     from ._models import CancelOutcome
