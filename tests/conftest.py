@@ -1,4 +1,8 @@
-"""Shared fixtures: the seed pages and the corpus live in ../shared (never copied here)."""
+"""Session fixtures: the seed pages and the corpus from ../shared (never copied here), and the
+corpus generated once for every test that needs it.
+
+Helpers that tests import live in ``tests/support/``; this file holds fixtures only.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +13,8 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpus" / "catalog-input-schemas.json"
-SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
-#: Set UPDATE_SNAPSHOTS=1 to rewrite the snapshot files instead of comparing.
-UPDATE_SNAPSHOTS = os.environ.get("UPDATE_SNAPSHOTS") == "1"
-
-#: The output schema RunComfy documents for every model (the corpus has input schemas only).
-STANDARD_OUTPUT_SCHEMA: dict[str, Any] = {
-    "output": {
-        "type": "object",
-        "properties": {
-            "image": {"type": "string", "format": "uri"},
-            "video": {"type": "string", "format": "uri"},
-            "images": {"type": "array", "items": {"type": "string", "format": "uri"}},
-            "videos": {"type": "array", "items": {"type": "string", "format": "uri"}},
-        },
-    }
-}
+from tests.support.corpus import write_corpus_schemas
+from tests.support.paths import CORPUS, SEEDS
 
 
 def _need(path: Path) -> Path:
@@ -50,12 +36,18 @@ def corpus() -> list[dict[str, Any]]:
     return entries
 
 
-def check_snapshot(name: str, actual: str) -> None:
-    """Compare ``actual`` with tests/snapshots/<name>; UPDATE_SNAPSHOTS=1 rewrites it."""
-    path = SNAPSHOTS / name
-    if UPDATE_SNAPSHOTS:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-        return
-    assert path.exists(), f"no snapshot {path}; run UPDATE_SNAPSHOTS=1 pytest to create it"
-    assert actual == path.read_text(encoding="utf-8"), f"snapshot {name} differs"
+@pytest.fixture(scope="session")
+def corpus_schemas(corpus: list[dict[str, Any]], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A schemas folder holding every corpus model (written once per session)."""
+    return write_corpus_schemas(tmp_path_factory.mktemp("corpus") / "schemas", corpus)
+
+
+@pytest.fixture(scope="session")
+def corpus_generated(corpus_schemas: Path) -> Path:
+    """``generate`` over the corpus, once per session: the output folder (``python/`` ...)."""
+    from generator.output.build import build_outputs
+    from generator.output.tree import write_tree
+
+    out = corpus_schemas.parent / "generated"
+    write_tree(out, build_outputs(corpus_schemas))
+    return out

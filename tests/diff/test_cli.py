@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from tests.conftest import ROOT, check_snapshot
+from tests.support.paths import ROOT
+from tests.support.snapshots import check_snapshot
 
 PORTRAIT = ROOT / "schemas/community/fantasy-portrait/image-to-video.json"
 

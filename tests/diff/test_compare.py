@@ -19,8 +19,8 @@ from generator.diff import (
 )
 from generator.schema.documented import DocumentedModel, load_model_file
 from generator.schema.normalize import normalize
-from tests.conftest import ROOT
-from tests.schema.test_corpus import corpus_model
+from tests.support.corpus import corpus_model
+from tests.support.paths import ROOT
 
 B, N, W = Category.BREAKING, Category.NON_BREAKING, Category.NOTEWORTHY
 PORTRAIT = "community/fantasy-portrait/image-to-video"

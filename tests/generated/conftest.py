@@ -10,11 +10,7 @@ import pytest
 
 from generator.output.build import load_specs
 from generator.schema.ir import ModelSpec
-
-ROOT = Path(__file__).resolve().parents[2]
-GENERATED = ROOT / "generated"
-PACKAGE_ROOT = GENERATED / "python"
-SCHEMAS = ROOT / "schemas"
+from tests.support.paths import PACKAGE_ROOT, SCHEMAS
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from generator.output.build import build_outputs
 from generator.output.tree import diff_tree
-from tests.generated.conftest import GENERATED, SCHEMAS
+from tests.support.paths import GENERATED, SCHEMAS
 
 
 def test_generated_matches_a_fresh_generation() -> None:

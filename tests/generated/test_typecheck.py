@@ -6,7 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.generated.conftest import PACKAGE_ROOT
+from tests.support.paths import PACKAGE_ROOT
+from tests.support.tools import run_mypy, run_ruff
 
 _USE = """
 from runcomfy_models import RunComfy, NOT_GIVEN
@@ -28,21 +29,6 @@ def misuse(client: RunComfy) -> None:
         prompt="p", video_url="https://x/v.mp4", ratio="1:1", image_url=None
     )
 """
-
-
-def run_mypy(package_root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "runcomfy_models", *extra],
-        cwd=package_root, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-
-
-def run_ruff(package_root: Path) -> subprocess.CompletedProcess[str]:
-    ruff = Path(sys.executable).with_name("ruff")
-    return subprocess.run(
-        [str(ruff), "check", "--no-cache", "."], cwd=package_root,
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
 
 
 def test_mypy_strict_passes_and_types_the_keyword_arguments(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from generator.lint.checks import lint_model
-from tests.schema.test_corpus import corpus_model
+from tests.support.corpus import corpus_model
 
 
 def test_corpus_lints_without_refusals(corpus: list[dict[str, Any]]) -> None:

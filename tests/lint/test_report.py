@@ -13,7 +13,8 @@ from jsonschema import Draft4Validator, FormatChecker
 from generator.cli import cli
 from generator.lint import lint_paths
 from generator.lint.locate import pointer_line
-from tests.conftest import ROOT, check_snapshot
+from tests.support.paths import ROOT
+from tests.support.snapshots import check_snapshot
 
 SARIF_SCHEMA = json.loads(
     (Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8")

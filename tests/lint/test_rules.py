@@ -9,7 +9,8 @@ import pytest
 from generator.lint.checks import lint_model
 from generator.lint.rules import RULES, Severity
 from generator.schema.documented import DocumentedModel
-from tests.conftest import STANDARD_OUTPUT_SCHEMA
+from tests.support.corpus import STANDARD_OUTPUT_SCHEMA
+from tests.support.paths import ROOT
 
 IMAGE = "https://example.com/cat.png"
 
@@ -275,8 +276,6 @@ def test_float_is_info_and_unknown_type_is_error() -> None:
 
 
 def test_docs_list_every_rule_with_examples() -> None:
-    from tests.conftest import ROOT
-
     docs = (ROOT / "docs" / "lint-rules.md").read_text("utf-8")
     for r in RULES:
         section = docs.split(f"### {r.code}\n", 1)[1].split("\n### ", 1)[0]

@@ -27,8 +27,8 @@ from generator.render.templates import make_environment
 from generator.schema.documented import DocumentedModel, discover_models, load_model_file
 from generator.schema.ir import Metric, ModelSpec, Operator, Rule
 from generator.schema.normalize import normalize
-from tests.conftest import ROOT, STANDARD_OUTPUT_SCHEMA, check_snapshot
-from tests.schema.test_corpus import corpus_model
+from tests.support.corpus import STANDARD_OUTPUT_SCHEMA, corpus_model
+from tests.support.paths import ROOT
 
 DREAMINA = "bytedance/dreamina-3-0/pro/image-to-video"
 HOSTILE = 'a | b `c` ``d`` <script>alert(1)</script> {{ x }} """ \'q\' *e* _u_ [l](x)\n# h\n- li'
@@ -174,14 +174,6 @@ def test_task_of_reads_the_task_segment(model_id: str, task: str | None) -> None
 
 
 # --- pages ----------------------------------------------------------------------------------
-
-
-def test_bundled_docs_match_snapshots() -> None:
-    files = render_docs(bundled_specs(), make_environment())
-    assert list(files) == sorted(files)
-    assert "docs/index.md" in files and f"docs/{DREAMINA}.md" in files
-    check_snapshot("docs/index.md", files["docs/index.md"])
-    check_snapshot(f"docs/{DREAMINA}.md", files[f"docs/{DREAMINA}.md"])
 
 
 def test_model_page_content() -> None:

@@ -13,8 +13,8 @@ from generator.render.examples import example_payload
 from generator.schema.documented import DocumentedModel, discover_models, load_model_file
 from generator.schema.ir import ModelSpec
 from generator.schema.normalize import normalize
-from tests.conftest import ROOT, STANDARD_OUTPUT_SCHEMA
-from tests.schema.test_corpus import corpus_model
+from tests.support.corpus import STANDARD_OUTPUT_SCHEMA, corpus_model
+from tests.support.paths import ROOT
 
 BUNDLED = sorted(discover_models(ROOT / "schemas"))
 

@@ -7,22 +7,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from generator.schema.documented import DocumentedModel
 from generator.schema.names import is_good_name
 from generator.schema.normalize import normalize
-from tests.conftest import STANDARD_OUTPUT_SCHEMA
-
-
-def corpus_model(entry: dict[str, Any]) -> DocumentedModel:
-    return DocumentedModel(
-        model_id=entry["model_id"],
-        endpoint="https://model-api.runcomfy.net/v1/models/" + entry["model_id"],
-        source="catalog-input-schemas.json",
-        example=None,
-        input_schema=entry["input_schema"],
-        output_schema=STANDARD_OUTPUT_SCHEMA,
-        file=f"corpus:{entry['model_id']}",
-    )
+from tests.support.corpus import corpus_model
 
 
 def test_corpus_normalizes(corpus: list[dict[str, Any]]) -> None:

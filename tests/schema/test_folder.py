@@ -7,7 +7,7 @@ import pytest
 
 from generator.errors import InputError
 from generator.schema.folder import load_folder
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 MODEL = "runwayml/runway-aleph/video-to-video"
 

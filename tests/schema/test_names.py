@@ -10,7 +10,7 @@ from generator.schema.documented import load_model_file
 from generator.schema.ir import NameOrigin
 from generator.schema.names import assign_names
 from generator.schema.normalize import normalize
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 
 def names(*keys: tuple[str, str | None]) -> dict[str, str]:

@@ -7,11 +7,10 @@ from typing import Any
 
 import httpx
 
-from generator.schema.documented import dump_model_file, model_path
 from generator.schema.normalize import normalize
 from generator.serve import serve_in_thread
 from generator.serve.catalog import output_kind
-from tests.schema.test_corpus import corpus_model
+from tests.support.corpus import corpus_model
 
 _EXTENSIONS = {"image": ".png", "video": ".mp4", "audio": ".wav"}
 
@@ -43,14 +42,9 @@ def _required_only_payload(spec_fields: Any, sample: dict[str, str]) -> dict[str
     return payload
 
 
-def test_server_runs_every_corpus_model(corpus: list[dict[str, Any]], tmp_path: Path) -> None:
-    schemas = tmp_path / "schemas"
-    for entry in corpus:
-        path = model_path(schemas, entry["model_id"], "corpus")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump_model_file(corpus_model(entry)), encoding="utf-8")
+def test_server_runs_every_corpus_model(corpus: list[dict[str, Any]], corpus_schemas: Path) -> None:
     with (
-        serve_in_thread(schemas, token="t") as server,
+        serve_in_thread(corpus_schemas, token="t") as server,
         httpx.Client(base_url=server.base_url, headers={"Authorization": "Bearer t"}) as client,
     ):
         sample = {
