@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from generator.fsutil import write_atomically
 from generator.lint import RULES, Severity, lint_paths
 from generator.lint.report import render_json, render_sarif, render_text
-from generator.pages.store import write_atomically
 
 __all__ = ["EXIT_FINDINGS", "lint_command"]
 

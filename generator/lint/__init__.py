@@ -10,12 +10,13 @@ from generator.lint.findings import Finding
 from generator.lint.locate import pointer_line
 from generator.lint.report import LintReport
 from generator.lint.rules import RULES, LintRule, Severity
-from generator.lint.sources import LintTarget, collect_targets
+from generator.lint.sources import collect_targets
+from generator.pages.sources import DocumentedSource
 
 __all__ = ["RULES", "Finding", "LintReport", "LintRule", "Severity", "lint_paths", "lint_targets"]
 
 
-def lint_targets(targets: Sequence[LintTarget], ignore: Collection[str] = ()) -> LintReport:
+def lint_targets(targets: Sequence[DocumentedSource], ignore: Collection[str] = ()) -> LintReport:
     findings: list[Finding] = []
     for target in targets:
         found = [f for f in lint_model(target.model) if f.code not in ignore]
