@@ -38,6 +38,8 @@ class LintReport:
     #: Every file linted, in order (also those without findings).
     files: tuple[str, ...]
     findings: tuple[Finding, ...]
+    #: Findings left out because the baseline knows them (``lint --baseline``).
+    baselined: int = 0
 
     def count(self, severity: Severity) -> int:
         return sum(f.severity is severity for f in self.findings)
@@ -66,7 +68,10 @@ def render_text(report: LintReport) -> str:
         )
     else:
         tally = "no findings"
-    lines.append(f"{tally} in {_plural(len(report.files), 'file')}")
+    tally += f" in {_plural(len(report.files), 'file')}"
+    if report.baselined:
+        tally += f" ({_plural(report.baselined, 'known finding')} in the baseline not shown)"
+    lines.append(tally)
     return "\n".join(lines) + "\n"
 
 
@@ -89,6 +94,7 @@ def render_json(report: LintReport) -> str:
             for f in report.findings
         ],
         "summary": {s.value: report.count(s) for s in reversed(Severity)},
+        "baselined": report.baselined,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
