@@ -103,13 +103,14 @@ def _has_table(document: Mapping[str, Any]) -> bool:
 
 
 def _parse(path: Path) -> dict[str, Any]:
+    shown = str(_shown(path.absolute()))
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except OSError as exc:
-        raise InputError(str(path), f"cannot read the configuration: {exc.strerror}") from None
+        raise InputError(shown, f"cannot read the configuration: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(str(path), f"not valid TOML: {exc}") from None
+        raise InputError(shown, f"not valid TOML: {exc}") from None
 
 
 def find_config(start: Path) -> Path | None:
@@ -166,11 +167,19 @@ def _key(prefix: str, key: str | int) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-_TYPE_NAMES: dict[type, str] = {
-    str: "a string",
-    list: "an array",
-    dict: "a table",
-}
+#: TOML's names for what tomllib returns (bool before int: a bool is an int in Python).
+_TOML_NAMES: tuple[tuple[type, str], ...] = (
+    (bool, "a boolean"),
+    (int, "an integer"),
+    (float, "a float"),
+    (str, "a string"),
+    (list, "an array"),
+    (dict, "a table"),
+)
+
+
+def _toml_name(kind: type) -> str:
+    return next((name for k, name in _TOML_NAMES if issubclass(kind, k)), "a date or time")
 
 
 class _Reader:
@@ -188,8 +197,7 @@ class _Reader:
 
     def typed(self, value: object, kind: type[_T], key: str) -> _T:
         if not isinstance(value, kind):
-            got = type(value).__name__
-            raise self.fail(key or TABLE, f"must be {_TYPE_NAMES[kind]}, not a TOML {got}")
+            raise self.fail(key, f"must be {_toml_name(kind)}, not {_toml_name(type(value))}")
         return value
 
     def known_keys(self, table: Mapping[str, Any], known: tuple[str, ...], key: str) -> None:

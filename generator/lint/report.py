@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -49,6 +48,10 @@ class LintReport:
 
 
 def _tool_version() -> str:
+    # Imported here: every command reads the configuration, which loads this module, and
+    # importlib.metadata costs more than the rest of it.
+    from importlib.metadata import version
+
     return version(TOOL_NAME)
 
 
