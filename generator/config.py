@@ -150,7 +150,7 @@ def read_config(path: Path) -> Config:
     else:
         table, prefix = document, ""
     reader = _Reader(shown, path.absolute().parent)
-    return reader.config(reader.table(table, prefix))
+    return reader.config(reader.table(table, prefix), prefix)
 
 
 def _shown(path: Path) -> Path:
@@ -261,8 +261,7 @@ class _Reader:
 
     # The schema of the file: one method per table.
 
-    def config(self, table: dict[str, Any]) -> Config:
-        prefix = TABLE if self.file.name == PYPROJECT else ""
+    def config(self, table: dict[str, Any], prefix: str) -> Config:
         get = table.get
         self.known_keys(table, _TOP_KEYS, prefix)
         return Config(
