@@ -267,25 +267,30 @@ class _Reader:
         return Config(
             file=self.file,
             root=self.root,
-            schemas_dir=self._maybe(get("schemas-dir"), prefix, "schemas-dir", self.path),
-            out_dir=self._maybe(get("out-dir"), prefix, "out-dir", self.path),
-            templates_dir=self._maybe(get("templates-dir"), prefix, "templates-dir", self.path),
-            base_url=self._maybe(get("base-url"), prefix, "base-url", self.url),
+            schemas_dir=self._optional(table, prefix, "schemas-dir", self.path),
+            out_dir=self._optional(table, prefix, "out-dir", self.path),
+            templates_dir=self._optional(table, prefix, "templates-dir", self.path),
+            base_url=self._optional(table, prefix, "base-url", self.url),
             lint=self.lint(get("lint", {}), _key(prefix, "lint")),
         )
 
-    def _maybe(
-        self, value: object, prefix: str, name: str, read: Callable[[object, str], _T]
+    def _optional(
+        self,
+        table: Mapping[str, Any],
+        prefix: str,
+        name: str,
+        read: Callable[[object, str], _T],
     ) -> _T | None:
-        return None if value is None else read(value, _key(prefix, name))
+        """``table[name]`` read by ``read``, or None (the command's default) when absent."""
+        return read(table[name], _key(prefix, name)) if name in table else None
 
     def lint(self, value: object, key: str) -> LintConfig:
         table = self.table(value, key)
         self.known_keys(table, _LINT_KEYS, key)
         get = table.get
         return LintConfig(
-            fail_on=self._maybe(get("fail-on"), key, "fail-on", self.severity),
-            baseline=self._maybe(get("baseline"), key, "baseline", self.path),
+            fail_on=self._optional(table, key, "fail-on", self.severity),
+            baseline=self._optional(table, key, "baseline", self.path),
             ignore=self.entries(get("ignore", []), _key(key, "ignore"), self.rule_ignore),
             per_file_ignores=self.entries(
                 get("per-file-ignores", []), _key(key, "per-file-ignores"), self.file_ignore

@@ -134,7 +134,8 @@ def lint_command(
     report = lint_paths(list(paths) or [config.schemas_dir or Path("schemas")], policy)
     if write_baseline is not None:
         write_atomically(write_baseline, dump_baseline(report.findings, write_baseline))
-        click.echo(f"{write_baseline}: {len(report.findings)} findings in the baseline")
+        count = len(report.findings)
+        click.echo(f"{write_baseline}: {count} finding{'' if count == 1 else 's'} in the baseline")
         return
     if baseline is not None:
         report = read_baseline(baseline).apply(report)
