@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError", "escape_pointer_token", "join_pointer"]
+__all__ = ["InputError", "escape_pointer_token", "join_pointer", "unescape_pointer_token"]
 
 
 def escape_pointer_token(token: str | int) -> str:
     """Escape one reference token as RFC 6901 requires."""
     return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def unescape_pointer_token(token: str) -> str:
+    """The key or index an RFC 6901 reference token names (``~1`` before ``~0``, as required)."""
+    return token.replace("~1", "/").replace("~0", "~")
 
 
 def join_pointer(pointer: str, *tokens: str | int) -> str:

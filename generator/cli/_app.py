@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from generator.cli._config import with_config
 from generator.errors import InputError
 
 __all__ = ["EXIT_INPUT_ERROR", "cli"]
@@ -47,5 +48,6 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="runcomfy-codegen")
+@with_config
 def cli() -> None:
     """Turn RunComfy's documented model schemas into JSON Schema, Python SDKs and docs."""

@@ -29,7 +29,7 @@ from rich.live import Live
 from rich.spinner import Spinner
 
 from generator.cli._app import EXIT_INPUT_ERROR
-from generator.errors import InputError
+from generator.errors import InputError, unescape_pointer_token
 
 __all__ = ["run_command"]
 
@@ -142,7 +142,7 @@ def _payload(model: _Model, input_file: Path | None, settings: tuple[str, ...]) 
 def _describe(model: _Model, issue: Any) -> str:
     """``MODEL: /pointer (python name): message [rule]``."""
     pointer = issue.pointer or "/"
-    key = pointer.split("/")[1].replace("~1", "/").replace("~0", "~") if pointer != "/" else ""
+    key = unescape_pointer_token(pointer.split("/")[1]) if pointer != "/" else ""
     python = model.python_names.get(key)
     named = f" ({python})" if python and python != key else ""
     rule = f" [{issue.rule}]" if getattr(issue, "rule", None) else ""

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from generator.errors import InputError
-from generator.lint.sources import load_target
+from generator.pages.sources import read_source
 from generator.schema.documented import NAMES_SUFFIX, DocumentedModel
 from generator.schema.ir import ModelSpec
 from generator.schema.normalize import normalize
@@ -43,7 +43,7 @@ def _from_git(spec: str) -> DocumentedModel:
         if names is not None:
             copy.with_name(name.removesuffix(".json") + NAMES_SUFFIX).write_bytes(names)
         try:
-            model = load_target(copy).model
+            model = read_source(copy).model
         except InputError as exc:
             # Name what the user named, not the temporary copy.
             raise InputError(spec, exc.message, exc.pointer) from None
@@ -56,7 +56,7 @@ def load_documented(spec: str) -> DocumentedModel:
     path = Path(spec)
     if not path.is_file():
         raise InputError(spec, "no such file")
-    return load_target(path).model
+    return read_source(path).model
 
 
 def load_spec(spec: str) -> ModelSpec:

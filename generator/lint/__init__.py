@@ -1,36 +1,27 @@
-"""``lint``: findings on documented schemas, with stable rule codes (docs/lint-rules.md)."""
+"""``lint``: findings on documented schemas, with stable rule codes (docs/lint-rules.md).
+
+The rule catalogue, findings and reports import in milliseconds (the configuration validates
+rule codes against them on every command); the checks, which need jsonschema and
+normalization, load on first use of :func:`lint_paths` or :func:`lint_targets`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from generator.lint.checks import lint_model
 from generator.lint.findings import Finding
-from generator.lint.locate import pointer_line
 from generator.lint.report import LintReport
 from generator.lint.rules import RULES, LintRule, Severity
-from generator.lint.sources import LintTarget, collect_targets
+
+if TYPE_CHECKING:
+    from generator.lint.linter import lint_paths, lint_targets
 
 __all__ = ["RULES", "Finding", "LintReport", "LintRule", "Severity", "lint_paths", "lint_targets"]
 
 
-def lint_targets(targets: Sequence[LintTarget], ignore: Collection[str] = ()) -> LintReport:
-    findings: list[Finding] = []
-    for target in targets:
-        found = [f for f in lint_model(target.model) if f.code not in ignore]
-        if target.json_text is not None:
-            text = target.json_text
-            found = [
-                f.at_line(pointer_line(text, f.pointer)) if f.file == target.model.file else f
-                for f in found
-            ]
-        # Top to bottom of the file, as an editor shows them; ties keep rule order.
-        found.sort(key=lambda f: (f.file != target.model.file, f.line or 0))
-        findings.extend(found)
-    return LintReport(tuple(t.model.file for t in targets), tuple(findings))
+def __getattr__(name: str) -> Any:
+    if name in ("lint_paths", "lint_targets"):
+        from generator.lint import linter
 
-
-def lint_paths(paths: Sequence[Path], ignore: Collection[str] = ()) -> LintReport:
-    """Lint every model the paths name; InputError when a path cannot be read at all."""
-    return lint_targets(collect_targets(paths), ignore)
+        return getattr(linter, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from generator.errors import unescape_pointer_token
+
 __all__ = ["pointer_line"]
 
 _DECODER = json.JSONDecoder()
@@ -14,10 +16,6 @@ def _skip(text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in _WHITESPACE:
         pos += 1
     return pos
-
-
-def _unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
 
 
 def _child(text: str, pos: int, token: str) -> int | None:
@@ -49,7 +47,7 @@ def pointer_line(text: str, pointer: str) -> int | None:
         for token in pointer.split("/")[1:] if pointer else []:
             if pos is None or pos >= len(text) or text[pos] not in "{[":
                 return None
-            pos = _child(text, pos, _unescape(token))
+            pos = _child(text, pos, unescape_pointer_token(token))
     except (ValueError, IndexError):
         return None
     return None if pos is None else text.count("\n", 0, pos) + 1

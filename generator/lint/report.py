@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -38,6 +37,8 @@ class LintReport:
     #: Every file linted, in order (also those without findings).
     files: tuple[str, ...]
     findings: tuple[Finding, ...]
+    #: Findings left out because the baseline knows them (``lint --baseline``).
+    baselined: int = 0
 
     def count(self, severity: Severity) -> int:
         return sum(f.severity is severity for f in self.findings)
@@ -47,6 +48,10 @@ class LintReport:
 
 
 def _tool_version() -> str:
+    # Imported here: every command reads the configuration, which loads this module, and
+    # importlib.metadata costs more than the rest of it.
+    from importlib.metadata import version
+
     return version(TOOL_NAME)
 
 
@@ -66,7 +71,10 @@ def render_text(report: LintReport) -> str:
         )
     else:
         tally = "no findings"
-    lines.append(f"{tally} in {_plural(len(report.files), 'file')}")
+    tally += f" in {_plural(len(report.files), 'file')}"
+    if report.baselined:
+        tally += f" ({_plural(report.baselined, 'known finding')} in the baseline not shown)"
+    lines.append(tally)
     return "\n".join(lines) + "\n"
 
 
@@ -89,6 +97,7 @@ def render_json(report: LintReport) -> str:
             for f in report.findings
         ],
         "summary": {s.value: report.count(s) for s in reversed(Severity)},
+        "baselined": report.baselined,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import InputError
+from generator.fsutil import write_atomically
 from generator.pages.extract import extract_page
 from generator.schema.documented import (
     DocumentedModel,
@@ -17,7 +16,7 @@ from generator.schema.documented import (
 )
 from generator.schema.jsondiff import summarize_changes
 
-__all__ = ["ImportResult", "apply_import", "plan_imports", "read_page", "write_atomically"]
+__all__ = ["ImportResult", "apply_import", "plan_imports", "read_page"]
 
 
 @dataclass(frozen=True)
@@ -49,19 +48,6 @@ def read_page(page: Path) -> DocumentedModel:
         output_schema=extracted.output_schema,
         file=file,
     )
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Replace ``path`` in one step, so a failure never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def plan_imports(models: list[DocumentedModel], schemas_dir: Path) -> list[ImportResult]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._protocol import VALIDATIONS_KEYWORD
-from ._types import FileInfo, Issue
+from ._types import FileInfo, Issue, escape_pointer_token
 
 __all__ = ["validate_payload"]
 
@@ -36,10 +36,6 @@ _TYPE_NAMES = {
     "object": "an object",
     "null": "null",
 }
-
-
-def _escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def _has_type(value: Any, name: str) -> bool:
@@ -172,9 +168,11 @@ class _Validator:
         properties: Mapping[str, Any] = schema.get("properties", {})
         for key in schema.get("required", []):
             if key not in value:
-                self.add(f"{pointer}/{_escape(key)}", f"{key!r} is required", "required")
+                self.add(
+                    f"{pointer}/{escape_pointer_token(key)}", f"{key!r} is required", "required"
+                )
         for key, item in value.items():
-            at = f"{pointer}/{_escape(key)}"
+            at = f"{pointer}/{escape_pointer_token(key)}"
             if key in properties:
                 self.check(properties[key], item, at)
             elif schema.get("additionalProperties") is False:

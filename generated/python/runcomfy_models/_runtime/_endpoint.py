@@ -15,7 +15,7 @@ from ._errors import InputValidationError, ProtocolError
 from ._handle import AsyncRequestHandle, OnUpdate, RequestHandle
 from ._models import Result
 from ._transport import AsyncTransport, SyncTransport, model_path
-from ._types import Issue
+from ._types import Issue, escape_pointer_token
 
 __all__ = ["AsyncModelEndpoint", "ModelEndpoint", "WireInput", "build_input"]
 
@@ -49,17 +49,13 @@ def build_input(
     except pydantic.ValidationError as exc:
         issues = [
             Issue(
-                pointer="".join("/" + _pointer_token(part) for part in error["loc"]),
+                pointer="".join("/" + escape_pointer_token(part) for part in error["loc"]),
                 message=error["msg"],
                 rule=error["type"],
             )
             for error in exc.errors(include_url=False)
         ]
         raise InputValidationError(issues) from None
-
-
-def _pointer_token(part: str | int) -> str:
-    return str(part).replace("~", "~0").replace("/", "~1")
 
 
 class _EndpointCore(ABC, Generic[InputT, OutputT]):

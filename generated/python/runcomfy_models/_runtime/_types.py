@@ -12,7 +12,15 @@ from typing import Any, Literal
 from pydantic import BaseModel, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-__all__ = ["NOT_GIVEN", "FileInfo", "InputModel", "Issue", "NotGiven", "given"]
+__all__ = [
+    "NOT_GIVEN",
+    "FileInfo",
+    "InputModel",
+    "Issue",
+    "NotGiven",
+    "escape_pointer_token",
+    "given",
+]
 
 
 class NotGiven:
@@ -50,6 +58,14 @@ NOT_GIVEN = NotGiven()
 def given(values: Mapping[str, Any]) -> dict[str, Any]:
     """``values`` without the arguments that were not given."""
     return {key: value for key, value in values.items() if not isinstance(value, NotGiven)}
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """One reference token of an Issue's pointer, escaped as RFC 6901 requires.
+
+    The runtime's one copy: it ships without the generator (whose copy is in generator/errors.py).
+    """
+    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 @dataclass(frozen=True)
