@@ -16,6 +16,7 @@ cli.register_lazy("generate", "generator.cli.generate_cmd:generate_command")
 cli.register_lazy("import", "generator.cli.import_cmd:import_command")
 cli.register_lazy("lint", "generator.cli.lint_cmd:lint_command")
 cli.register_lazy("normalize", "generator.cli.normalize_cmd:normalize_command")
+cli.register_lazy("pull", "generator.cli.pull_cmd:pull_command")
 cli.register_lazy("run", "generator.cli.run_cmd:run_command")
 cli.register_lazy("serve", "generator.cli.serve_cmd:serve_command")
 

@@ -6,11 +6,8 @@ from pathlib import Path
 
 import click
 
-from generator.diff import compare
-from generator.diff.report import render_text
-from generator.errors import InputError
-from generator.pages.store import ImportResult, apply_import, plan_imports, read_page
-from generator.schema.normalize import normalize
+from generator.cli._schema_diff import print_schema_diff
+from generator.pages.store import apply_import, plan_imports, read_page
 
 __all__ = ["import_command"]
 
@@ -40,16 +37,5 @@ def import_command(pages: tuple[Path, ...], schemas_dir: Path, dry_run: bool) ->
             line += f": {result.summary}"
         click.echo(line)
         if result.outcome == "changed":
-            _print_schema_diff(result)
-
-
-def _print_schema_diff(result: ImportResult) -> None:
-    """The classified schema changes and semver bump (``diff``), on stderr: stdout keeps one
-    line per page for scripts."""
-    assert result.previous is not None
-    try:
-        changes = compare(normalize(result.previous), normalize(result.model))
-    except InputError as exc:
-        click.echo(f"  schema diff unavailable: {exc}", err=True)
-        return
-    click.echo(render_text(result.model.model_id, changes), err=True, nl=False)
+            assert result.previous is not None
+            print_schema_diff(result.previous, result.model)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.errors import InputError
@@ -62,6 +62,9 @@ def plan_imports(models: list[DocumentedModel], schemas_dir: Path) -> list[Impor
         if path not in planned:
             planned[path] = load_model_file(path) if path.exists() else None
         previous = planned[path]
+        if previous is not None and previous.catalog is not None and model.catalog is None:
+            # The page wins over a pulled file's schemas; the catalog's facts stay (pull.md).
+            model = replace(model, catalog=previous.catalog)
         if previous is None:
             outcome, summary = "new", ""
         else:

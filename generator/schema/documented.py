@@ -3,11 +3,17 @@
 A model file holds what one documentation page says of one model, verbatim:
 ``model_id``, ``endpoint``, ``source``, ``example``, ``input_schema`` and ``output_schema``.
 Beside it, ``<model_id>.names.json`` may override Python names (``{"wire_key": "name"}``).
+
+A model written or refreshed by ``pull`` also holds ``catalog`` (what RunComfy's model catalog
+says besides the input schema: display name, categories, kind, price), and, when its output
+schema was derived rather than documented, ``"output_schema_source": "derived"``
+(docs/pull.md). Both are left out when absent, so page imports keep their exact bytes.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +23,9 @@ from typing import Any
 from generator.errors import InputError
 
 __all__ = [
+    "DERIVED",
     "NAMES_SUFFIX",
+    "CatalogInfo",
     "DocumentedModel",
     "check_model_id",
     "discover_models",
@@ -29,6 +37,75 @@ __all__ = [
 NAMES_SUFFIX = ".names.json"
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _MIN_SEGMENTS, _MAX_SEGMENTS = 2, 6
+#: ``output_schema_source`` of an output schema made by a rule, not read from documentation.
+DERIVED = "derived"
+_TEXT_FIELDS = ("kind", "price_unit", "pricing_note")
+
+
+@dataclass(frozen=True)
+class CatalogInfo:
+    """What RunComfy's model catalog says of a model besides its input schema.
+
+    The field names are the catalog's own (``GET /v1/models``), so ``serve`` answers them as
+    they are and ``pull`` compares them key by key.
+    """
+
+    display_name: str | None = None
+    categories: tuple[str, ...] = ()
+    kind: str | None = None
+    base_price_usd: float | None = None
+    price_unit: str | None = None
+    pricing_note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "display_name": self.display_name,
+            "categories": list(self.categories),
+            "kind": self.kind,
+            "base_price_usd": self.base_price_usd,
+            "price_unit": self.price_unit,
+            "pricing_note": self.pricing_note,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, file: str, pointer: str) -> CatalogInfo:
+        """Check the shape of a ``catalog`` object (a model file's or a catalog entry's)."""
+        if not isinstance(data, dict):
+            raise InputError(file, "must be an object", pointer)
+        display_name = data.get("display_name")
+        if display_name is not None and not isinstance(display_name, str):
+            raise InputError(file, "must be a string or null", f"{pointer}/display_name")
+        categories = data.get("categories")
+        if categories is None:
+            categories = []
+        if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
+            raise InputError(file, "must be a list of strings", f"{pointer}/categories")
+        price = data.get("base_price_usd")
+        if price is not None and (
+            isinstance(price, bool)
+            or not isinstance(price, int | float)
+            or not math.isfinite(price)
+            or price < 0
+        ):
+            raise InputError(
+                file,
+                f"must be a finite number >= 0 or null, not {price!r}",
+                f"{pointer}/base_price_usd",
+            )
+        texts = {}
+        for key in _TEXT_FIELDS:
+            value = data.get(key)
+            if value is not None and not isinstance(value, str):
+                raise InputError(file, "must be a string or null", f"{pointer}/{key}")
+            texts[key] = value
+        return cls(
+            display_name=display_name,
+            categories=tuple(categories),
+            base_price_usd=price,
+            **texts,
+        )
+
+
 _FIELDS = ("model_id", "endpoint", "source", "example", "input_schema", "output_schema")
 
 
@@ -44,9 +121,24 @@ class DocumentedModel:
     file: str = "<memory>"
     #: Python-name overrides: wire key -> Python name.
     names: tuple[tuple[str, str], ...] = ()
+    #: What the model catalog says of it (``pull``); None for a page never pulled.
+    catalog: CatalogInfo | None = None
+    #: ``DERIVED`` when the output schema was made by a rule (catalog entries have none).
+    output_schema_source: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {field: getattr(self, field) for field in _FIELDS}
+        data = {field: getattr(self, field) for field in _FIELDS}
+        if self.catalog is None and self.output_schema_source is None:
+            return data
+        # Provenance sits after "source"; the derived mark right before what it describes.
+        ordered: dict[str, Any] = {}
+        for key, value in data.items():
+            if key == "output_schema" and self.output_schema_source is not None:
+                ordered["output_schema_source"] = self.output_schema_source
+            ordered[key] = value
+            if key == "source" and self.catalog is not None:
+                ordered["catalog"] = self.catalog.to_json()
+        return ordered
 
 
 def check_model_id(model_id: str, file: str) -> list[str]:
@@ -64,6 +156,9 @@ def check_model_id(model_id: str, file: str) -> list[str]:
                 f"model id {model_id!r} has an unsafe segment {segment!r} "
                 "(allowed: letters, digits, '.', '_', '-', not starting with '.' or '-')",
             )
+    if (segments[-1] + ".json").endswith(NAMES_SUFFIX):
+        # Its model file would be another model's Python-names file.
+        raise InputError(file, f"model id {model_id!r} must not end in '.names'")
     return segments
 
 
@@ -121,6 +216,12 @@ def load_model_file(path: Path) -> DocumentedModel:
     if example is not None and not isinstance(example, dict):
         raise InputError(file, "the example request must be an object or null", "/example")
     check_model_id(data["model_id"], file)
+    catalog = data.get("catalog")
+    output_schema_source = data.get("output_schema_source")
+    if output_schema_source not in (None, DERIVED):
+        raise InputError(
+            file, f"must be {DERIVED!r} or absent (documented)", "/output_schema_source"
+        )
     return DocumentedModel(
         model_id=data["model_id"],
         endpoint=data["endpoint"],
@@ -130,6 +231,8 @@ def load_model_file(path: Path) -> DocumentedModel:
         output_schema=data["output_schema"],
         file=file,
         names=_load_names(path),
+        catalog=None if catalog is None else CatalogInfo.from_json(catalog, file, "/catalog"),
+        output_schema_source=output_schema_source,
     )
 
 

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from generator.serve import catalog_api
 from generator.serve.catalog import Catalog, Problem, output_kind
 from generator.serve.faults import DROP, DROP_AFTER, ERROR_200, FAIL, SLOW, Fault, FaultPlan
 from generator.serve.files import FileStore, result_file
@@ -220,6 +221,11 @@ class _Handler(BaseHTTPRequestHandler):
             return error_answer(401, "missing or invalid API token (Authorization: Bearer ...)")
         if path.startswith("/_admin/") and method == "GET":
             return self._admin(path)
+        if catalog_api.handles(method, path):
+            reply = catalog_api.answer(self.state.catalog, path, urlsplit(self.path).query)
+            if reply.status == 200:
+                return _json_answer(200, reply.data)
+            return error_answer(reply.status, reply.message)
         if method == "POST" and path.startswith("/v1/models/"):
             return self._submit(path.removeprefix("/v1/models/"), body, fault=fault)
         parts = path.split("/")  # ["", "v1", "requests", id, action]

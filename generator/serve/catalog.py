@@ -9,7 +9,6 @@ URLs are not checked.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +17,15 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 
 from generator.errors import join_pointer
+from generator.schema.documented import DocumentedModel, load_model_file
 from generator.schema.folder import load_folder
 from generator.schema.ir import FieldSpec, Metric, ModelSpec, Rule
+from generator.schema.output_medium import media_offered, medium_from_model_id
 from generator.serve.media import MediaFile
 
 __all__ = ["Catalog", "Problem", "load_catalog", "output_kind"]
 
 _BYTES_PER_MB = 1024 * 1024
-_MEDIA_KINDS = ("video", "image", "audio")
 
 
 @dataclass(frozen=True)
@@ -48,30 +48,15 @@ class Problem:
         return data
 
 
-#: Words of model ids that name what a model makes, when the id has no "<x>-to-<medium>".
-_MEDIUM_WORDS = {
-    "audio": frozenset({"audio", "music", "song", "speech", "tts", "voice", "sound"}),
-    "video": frozenset(
-        {"video", "seedance", "transition", "extend", "frame", "animate", "motion", "lipsync"}
-    ),
-    "image": frozenset({"image", "photo", "edit", "upscale"}),
-}
-
-
 def output_kind(spec: ModelSpec) -> str:
-    """The medium a model makes, read from its id: the word after ``to`` (``image-to-video``),
-    else the first medium one of its words names (``music-generation``, ``transition``), else
-    the first medium its output schema offers."""
-    words = [word for word in re.split(r"[/._-]+", spec.model_id.lower()) if word]
-    if "to" in words[:-1]:
-        after = words[len(words) - 1 - words[::-1].index("to") + 1]
-        if after in _MEDIA_KINDS:
-            return after
-    for kind, names in _MEDIUM_WORDS.items():
-        if any(word in names for word in words):
-            return kind
-    keys = [output.wire_key.rstrip("s") for output in spec.outputs]
-    return next((key for key in keys if key in _MEDIA_KINDS), "image")
+    """The medium a model makes (rule in generator/schema/output_medium.py): the one its output
+    schema offers when it offers one (a pulled model's derived schema), else what its id names
+    (``image-to-video``, ``music-generation``), else the first medium its output schema offers,
+    else image."""
+    offered = media_offered(output.wire_key for output in spec.outputs)
+    if len(offered) == 1:
+        return offered[0]
+    return medium_from_model_id(spec.model_id) or next(iter(offered), "image")
 
 
 #: Finds the file behind a URL when the server serves it; None for any other URL.
@@ -143,6 +128,8 @@ def _rule_problems(field: FieldSpec, value: Any, lookup: FileLookup) -> list[Pro
 class _Model:
     spec: ModelSpec
     validator: Draft202012Validator
+    #: The model file as written (the catalog endpoints answer its documented input schema).
+    documented: DocumentedModel
 
 
 @dataclass(frozen=True)
@@ -154,6 +141,9 @@ class Catalog:
 
     def spec(self, model_id: str) -> ModelSpec:
         return self.models[model_id].spec
+
+    def documented(self, model_id: str) -> DocumentedModel:
+        return self.models[model_id].documented
 
     def check(self, model_id: str, body: Any, lookup: FileLookup) -> list[Problem]:
         """Every problem of ``body`` for ``model_id``, ordered by pointer."""
@@ -170,7 +160,9 @@ def load_catalog(schemas_dir: Path) -> Catalog:
     """Normalize every model file under ``schemas_dir`` (an unusable one is an InputError)."""
     models = {
         spec.model_id: _Model(
-            spec, Draft202012Validator(spec.input_schema, format_checker=FormatChecker())
+            spec,
+            Draft202012Validator(spec.input_schema, format_checker=FormatChecker()),
+            load_model_file(Path(spec.file)),
         )
         for spec in load_folder(schemas_dir)
     }

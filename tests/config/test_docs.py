@@ -10,7 +10,7 @@ import pytest
 
 from generator import config as config_module
 from generator.config import read_config
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 DOC = (ROOT / "docs" / "configuration.md").read_text("utf-8")
 

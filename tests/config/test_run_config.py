@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.serve import RunningServer, serve_in_thread
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 TOKEN = "config-test-token"
 ALEPH = "runwayml/runway-aleph/video-to-video"

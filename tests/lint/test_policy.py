@@ -15,7 +15,7 @@ from generator.config import LintConfig, read_config
 from generator.lint import Finding, LintReport, Severity, lint_paths
 from generator.lint.baseline import dump_baseline, read_baseline
 from generator.lint.policy import build_policy
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 FANTASY = "schemas/community/fantasy-portrait/image-to-video.json"
 ALEPH = "schemas/runwayml/runway-aleph/video-to-video.json"

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from tests.conftest import ROOT
+from tests.support.paths import ROOT
 
 SEED_MODELS = sorted(
     p.relative_to(ROOT / "schemas").with_suffix("").as_posix()
