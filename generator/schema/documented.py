@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError
+from generator.limits import MAX_MODEL_FILE_BYTES, MAX_NAMES_FILE_BYTES, read_bounded
 
 __all__ = [
     "NAMES_SUFFIX",
@@ -24,6 +25,7 @@ __all__ = [
     "dump_model_file",
     "load_model_file",
     "model_path",
+    "parse_json",
 ]
 
 NAMES_SUFFIX = ".names.json"
@@ -81,24 +83,35 @@ def dump_model_file(model: DocumentedModel) -> str:
     return json.dumps(model.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _load_json(path: Path, file: str) -> Any:
+def parse_json(data: bytes, file: str) -> Any:
+    """JSON from untrusted bytes: every failure (encoding, syntax, a number of 5,000 digits,
+    nesting deep enough to exhaust the parser's stack) is one InputError."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(file, f"cannot read: {exc}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(file, f"not UTF-8: {exc.reason} at byte {exc.start}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             file, f"not valid JSON (line {exc.lineno} column {exc.colno}): {exc.msg}"
         ) from None
+    except RecursionError:
+        raise InputError(file, "JSON nested too deeply to read") from None
+    except ValueError as exc:  # int() of a number with too many digits
+        raise InputError(file, f"not usable JSON: {exc}") from None
+
+
+def _load_json(path: Path, file: str, limit: int) -> Any:
+    data = read_bounded(path, limit, "a JSON file")
+    return parse_json(data, file)
 
 
 def _load_names(path: Path) -> tuple[tuple[str, str], ...]:
     names_path = path.with_name(path.name[: -len(".json")] + NAMES_SUFFIX)
     if not names_path.exists():
         return ()
-    data = _load_json(names_path, str(names_path))
+    data = _load_json(names_path, str(names_path), MAX_NAMES_FILE_BYTES)
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise InputError(str(names_path), "must be an object of wire key -> Python name strings")
     return tuple(sorted(data.items()))
@@ -106,7 +119,7 @@ def _load_names(path: Path) -> tuple[tuple[str, str], ...]:
 
 def load_model_file(path: Path) -> DocumentedModel:
     file = str(path)
-    data = _load_json(path, file)
+    data = _load_json(path, file, MAX_MODEL_FILE_BYTES)
     if not isinstance(data, dict):
         raise InputError(file, "a model file must hold a JSON object", "")
     for field, kind in (
