@@ -151,14 +151,6 @@ def check_schema_shape(schema: Any, file: str, pointer: str, nesting: int = 0) -
                 "exponential time to match; write it without nested quantifiers",
                 at,
             )
-    if minimum_instance_size(schema) > limits.MAX_MINIMUM_INSTANCE_SIZE:
-        raise InputError(
-            file,
-            "the smallest value this schema allows is over "
-            f"{limits.MAX_MINIMUM_INSTANCE_SIZE:,} characters/items (minLength, minItems); "
-            "no real request is that large",
-            pointer,
-        )
     properties = schema.get("properties")
     if isinstance(properties, dict):
         if len(properties) > limits.MAX_PROPERTIES:
@@ -177,3 +169,12 @@ def check_schema_shape(schema: Any, file: str, pointer: str, nesting: int = 0) -
         if isinstance(branches, list):
             for index, sub in enumerate(branches):
                 check_schema_shape(sub, file, join_pointer(pointer, keyword, index), nesting + 1)
+    # After the children, so that the error names the innermost schema that is too large.
+    if minimum_instance_size(schema) > limits.MAX_MINIMUM_INSTANCE_SIZE:
+        raise InputError(
+            file,
+            "the smallest value this schema allows is over "
+            f"{limits.MAX_MINIMUM_INSTANCE_SIZE:,} characters/items (minLength, minItems); "
+            "no real request is that large",
+            pointer,
+        )

@@ -42,6 +42,7 @@ __all__ = [
     "infer_media",
     "normalize",
     "output_field_spec",
+    "prepare",
     "schema_id",
 ]
 
@@ -345,7 +346,7 @@ def _output(
     return result, outputs
 
 
-def _guarded(model: DocumentedModel) -> DocumentedModel:
+def prepare(model: DocumentedModel) -> DocumentedModel:
     """``model`` with its local ``$ref``s inlined, once it is known to hold nothing absurd
     (non-finite numbers, huge sizes, deep nesting, references to other documents)."""
     check_values(model.to_json(), model.file)
@@ -360,7 +361,7 @@ def _guarded(model: DocumentedModel) -> DocumentedModel:
 
 def normalize(model: DocumentedModel) -> ModelSpec:
     """Normalize a documented model; raise :class:`InputError` on what has no defined meaning."""
-    model = _guarded(model)
+    model = prepare(model)
     norm = _Normalizer(model.file)
     input_schema, fields = _input(norm, model)
     output_schema, outputs = _output(norm, model)

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from generator.errors import InputError, join_pointer
 
-__all__ = ["REFERENCE_KEYWORDS", "inline_refs", "is_local_ref"]
+__all__ = ["REFERENCE_KEYWORDS", "SchemaReferenceError", "inline_refs", "is_local_ref"]
 
 #: Keywords that could make a validator or code generator look at another document.
 REFERENCE_KEYWORDS = (
@@ -44,6 +44,11 @@ _SCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas",
 _MAX_INLINED_NODES = 100_000
 
 
+class SchemaReferenceError(InputError):
+    """A reference that is refused: to another document, recursive, or pointing at nothing
+    (lint reports it as RC106)."""
+
+
 def is_local_ref(value: object) -> bool:
     """A ``$ref`` that points into the same document: ``#`` or ``#/...``."""
     return isinstance(value, str) and (value == "#" or value.startswith("#/"))
@@ -57,7 +62,7 @@ class _Inliner:
         self.budget = _MAX_INLINED_NODES
 
     def error(self, message: str, pointer: str) -> InputError:
-        return InputError(self.file, message, self.base + pointer)
+        return SchemaReferenceError(self.file, message, self.base + pointer)
 
     def target(self, ref: str, at: str) -> tuple[Any, str]:
         """The node ``ref`` names, and its pointer in the document."""
