@@ -9,7 +9,7 @@ import click
 from generator.diff import compare
 from generator.diff.report import render_text
 from generator.errors import InputError
-from generator.pages.store import ImportResult, apply_import, plan_imports, read_page
+from generator.pages.store import ImportResult, apply_imports, plan_imports, read_page
 from generator.schema.normalize import normalize
 
 __all__ = ["import_command"]
@@ -31,9 +31,13 @@ def import_command(pages: tuple[Path, ...], schemas_dir: Path, dry_run: bool) ->
     Every page is read before anything is written: one bad page writes nothing.
     """
     results = plan_imports([read_page(page) for page in pages], schemas_dir)
+    if not dry_run:
+        try:
+            apply_imports(results)
+        except OSError as exc:
+            where = exc.filename or schemas_dir
+            raise InputError(str(where), f"cannot write: {exc.strerror or exc}") from None
     for result in results:
-        if not dry_run:
-            apply_import(result)
         model = result.model
         line = f"{result.outcome}: {model.model_id} -> {result.path} (from {model.source})"
         if result.summary:

@@ -31,6 +31,7 @@ __all__ = [
 NAMES_SUFFIX = ".names.json"
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _MIN_SEGMENTS, _MAX_SEGMENTS = 2, 6
+_MAX_ID_CHARS = 200
 _FIELDS = ("model_id", "endpoint", "source", "example", "input_schema", "output_schema")
 
 
@@ -52,7 +53,25 @@ class DocumentedModel:
 
 
 def check_model_id(model_id: str, file: str) -> list[str]:
-    """Return the id's segments, or raise if it could escape the schemas folder."""
+    """Return the id's segments, or raise if it is not a safe, unambiguous model id.
+
+    The one validator of model ids (``import`` and the catalog ``pull`` use it through
+    :func:`model_path`): 2 to 6 segments of ASCII letters, digits, ``.``, ``_``, ``-``, none
+    empty, none starting with ``.`` or ``-``; no look-alike characters (a Cyrillic ``\\u0430`` is
+    not ``a``: refused, never cut off); the last segment never ends in ``.names`` (the model
+    ``a/x.names`` would be the names file of ``a/x``).
+    """
+    if len(model_id) > _MAX_ID_CHARS:
+        raise InputError(file, f"model id longer than {_MAX_ID_CHARS} characters")
+    foreign = next(
+        (char for char in model_id if not char.isascii() or not char.isprintable()), None
+    )
+    if foreign is not None:
+        raise InputError(
+            file,
+            f"model id {model_id!r} holds the character {foreign!r} (U+{ord(foreign):04X}); "
+            "model ids are ASCII, and look-alike characters are refused",
+        )
     segments = model_id.split("/")
     if not _MIN_SEGMENTS <= len(segments) <= _MAX_SEGMENTS:
         raise InputError(
@@ -66,6 +85,12 @@ def check_model_id(model_id: str, file: str) -> list[str]:
                 f"model id {model_id!r} has an unsafe segment {segment!r} "
                 "(allowed: letters, digits, '.', '_', '-', not starting with '.' or '-')",
             )
+    if (segments[-1] + ".json").lower().endswith(NAMES_SUFFIX):
+        raise InputError(
+            file,
+            f"model id {model_id!r} ends in '.names': its file would be the names file of "
+            f"{model_id.removesuffix(segments[-1][-6:])!r}",
+        )
     return segments
 
 
