@@ -1,8 +1,9 @@
-"""The click group and the one place where input errors become exit status 2."""
+"""The click group and the one place where every failure becomes one line and exit status 2."""
 
 from __future__ import annotations
 
 import importlib
+import os
 from typing import Any
 
 import click
@@ -10,10 +11,12 @@ import click
 from generator.cli._config import with_config
 from generator.errors import InputError
 
-__all__ = ["EXIT_INPUT_ERROR", "cli"]
+__all__ = ["DEBUG_ENV", "EXIT_INPUT_ERROR", "cli"]
 
 #: Exit status for a usage error or a page/schema that cannot be read (click uses 2 as well).
 EXIT_INPUT_ERROR = 2
+#: Set to 1 to see the traceback of an internal error instead of its one-line summary.
+DEBUG_ENV = "RUNCOMFY_CODEGEN_DEBUG"
 
 
 class _Group(click.Group):
@@ -42,8 +45,23 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            click.echo(f"error: {exc}", err=True)
-            raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
+            return _fail(str(exc))
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click prints these itself (usage errors exit 2 as well)
+        except OSError as exc:  # a file or folder the user named cannot be read or written
+            where = f"{exc.filename}: " if exc.filename else ""
+            return _fail(f"{where}{exc.strerror or exc}")
+        except Exception as exc:
+            # A bug, not the user's input: still one line and exit 2, never a traceback
+            # (RUNCOMFY_CODEGEN_DEBUG=1 shows it).
+            if os.environ.get(DEBUG_ENV) == "1":
+                raise
+            return _fail(f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+def _fail(message: str) -> Any:
+    click.echo("error: " + " ".join(message.split()), err=True)
+    raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

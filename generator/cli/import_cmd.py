@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from generator.cli._schema_diff import print_schema_diff
-from generator.pages.store import apply_import, plan_imports, read_page
+from generator.errors import InputError
+from generator.pages.store import apply_imports, plan_imports, read_page
 
 __all__ = ["import_command"]
 
@@ -28,9 +29,13 @@ def import_command(pages: tuple[Path, ...], schemas_dir: Path, dry_run: bool) ->
     Every page is read before anything is written: one bad page writes nothing.
     """
     results = plan_imports([read_page(page) for page in pages], schemas_dir)
+    if not dry_run:
+        try:
+            apply_imports(results)
+        except OSError as exc:
+            where = exc.filename or schemas_dir
+            raise InputError(str(where), f"cannot write: {exc.strerror or exc}") from None
     for result in results:
-        if not dry_run:
-            apply_import(result)
         model = result.model
         line = f"{result.outcome}: {model.model_id} -> {result.path} (from {model.source})"
         if result.summary:

@@ -24,7 +24,7 @@ from generator.cli._schema_diff import print_schema_diff
 from generator.diff import compare
 from generator.diff.report import render_text
 from generator.errors import InputError
-from generator.pages.batch import apply_batch
+from generator.fsutil import apply_batch
 from generator.runtime import DEFAULT_BASE_URL, TOKEN_ENV, RetryPolicy
 from generator.schema.documented import dump_model_file
 from generator.schema.normalize import normalize

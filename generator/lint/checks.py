@@ -19,7 +19,8 @@ from generator.lint.messages import message_contradiction
 from generator.schema.documented import NAMES_SUFFIX, DocumentedModel
 from generator.schema.ir import MediaKind, NameOrigin, Rule
 from generator.schema.names import assign_names, strip_node_prefixes
-from generator.schema.normalize import infer_media, normalize
+from generator.schema.normalize import infer_media, normalize, prepare
+from generator.schema.refs import SchemaReferenceError
 from generator.schema.rules import parse_rules
 
 __all__ = ["lint_model"]
@@ -239,6 +240,14 @@ class _ModelLinter:
     # -- whole model -------------------------------------------------------------------
 
     def run(self) -> list[Finding]:
+        # References and absurd values first: the checks below run validators on the
+        # documented schema, which must never follow a $ref or chew on NaN or (a+)+.
+        try:
+            self.model = prepare(self.model)
+        except InputError as exc:
+            code = "RC106" if isinstance(exc, SchemaReferenceError) else "RC001"
+            self.findings.append(finding(code, exc.message, exc.file, exc.pointer or ""))
+            return self.findings
         documented = self.model.input_schema
         properties = documented.get("properties")
         required = documented.get("required", [])

@@ -87,6 +87,15 @@ RULES: tuple[LintRule, ...] = (
         "validation_error: '...'} with a known metric and one of <, <=, >, >=.",
     ),
     LintRule(
+        "RC106",
+        "ref-not-local",
+        Severity.ERROR,
+        "A $ref points outside its own schema (a file, a URL, another document), is recursive "
+        "or points at nothing; or $id/$anchor/$dynamicRef could name another document.",
+        "Put the definition under $defs in the same schema and refer to it as "
+        "#/$defs/<name>, or write it in place. Nothing a schema names is ever read.",
+    ),
+    LintRule(
         "RC201",
         "default-invalid",
         Severity.ERROR,

@@ -15,7 +15,7 @@ from generator.output.release import CHANGELOG, plan_release
 from generator.render.docs import render_docs
 from generator.render.naming import class_prefix, module_name
 from generator.render.python.package import PACKAGE_VERSION, render_python_package
-from generator.render.templates import make_environment
+from generator.render.templates import make_environment, template_failure
 from generator.schema.folder import load_folder
 from generator.schema.ir import ModelSpec
 
@@ -82,6 +82,10 @@ def build_outputs(
         files = render_outputs(specs, env, release.version)
         files[CHANGELOG] = release.changelog
         return dict(sorted(files.items()))
-    except jinja2.TemplateSyntaxError as exc:
-        where = exc.filename or exc.name or "template"
-        raise InputError(where, f"template syntax error on line {exc.lineno}: {exc}") from None
+    except InputError:
+        raise
+    except Exception as exc:
+        failure = template_failure(exc)
+        if failure is None:
+            raise
+        raise failure from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +19,11 @@ from generator.errors import InputError
 __all__ = ["ExtractedPage", "extract_page"]
 
 _DECODER = json.JSONDecoder()
-# The id stops at white space, quotes and the first non-ASCII character (flattened pages run
-# URLs straight into prose); what it holds is checked later by ``model_path``.
-_ENDPOINT = re.compile(r"https?://[!-~]+?/v1/models/([^\s\"'<>\\\x80-\U0010ffff]+)")
+# The id stops at white space and quotes; then at the first non-ASCII punctuation mark or
+# symbol (flattened pages run URLs straight into prose: "...image-to-video。"). Any other
+# non-ASCII character stays in the id, so that ``check_model_id`` refuses a look-alike
+# ("im\u0430ge" with a Cyrillic "a") instead of cutting it to another model's id.
+_ENDPOINT = re.compile(r"https?://[!-~]+?/v1/models/([^\s\"'<>\\]+)")
 _TRAILING = ".,;:)]}"
 _DATA_FLAG = re.compile(r"--data(?:-raw|-binary)?\s+'")
 # Where a schema starts, so that a broken one is reported as broken rather than as missing.
@@ -43,11 +46,19 @@ def _line_col(text: str, pos: int) -> str:
     return f"line {line} column {col}"
 
 
+def _cut_at_prose(text: str) -> str:
+    for index, char in enumerate(text):
+        if not char.isascii() and unicodedata.category(char)[0] in "PSZ":
+            return text[:index]
+    return text
+
+
 def _endpoint(text: str, file: str) -> tuple[str, str]:
-    found = {
-        (m.group(0).rstrip(_TRAILING), m.group(1).rstrip(_TRAILING))
-        for m in _ENDPOINT.finditer(text)
-    }
+    found = set()
+    for match in _ENDPOINT.finditer(text):
+        model_id = _cut_at_prose(match.group(1)).rstrip(_TRAILING)
+        url = match.group(0)[: match.start(1) - match.start(0)] + model_id
+        found.add((url, model_id))
     if not found:
         raise InputError(file, "no model endpoint (https://.../v1/models/<model_id>) on the page")
     if len({model_id for _, model_id in found}) > 1:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.errors import InputError
-from generator.fsutil import write_atomically
+from generator.fsutil import apply_batch
+from generator.limits import MAX_PAGE_BYTES, read_bounded
 from generator.pages.extract import extract_page
 from generator.schema.documented import (
     DocumentedModel,
@@ -16,7 +18,7 @@ from generator.schema.documented import (
 )
 from generator.schema.jsondiff import summarize_changes
 
-__all__ = ["ImportResult", "apply_import", "plan_imports", "read_page"]
+__all__ = ["ImportResult", "apply_import", "apply_imports", "plan_imports", "read_page"]
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,11 @@ class ImportResult:
 def read_page(page: Path) -> DocumentedModel:
     """Parse a saved documentation page into a documented model (nothing is written)."""
     file = str(page)
+    data = read_bounded(page, MAX_PAGE_BYTES, "a page")
     try:
-        text = page.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(file, f"cannot read page: {exc}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(file, f"cannot read page: not UTF-8 at byte {exc.start}") from None
     extracted = extract_page(text, file)
     return DocumentedModel(
         model_id=extracted.model_id,
@@ -82,5 +85,9 @@ def plan_imports(models: list[DocumentedModel], schemas_dir: Path) -> list[Impor
 
 
 def apply_import(result: ImportResult) -> None:
-    if result.outcome != "unchanged":
-        write_atomically(result.path, dump_model_file(result.model))
+    apply_imports([result])
+
+
+def apply_imports(results: Sequence[ImportResult]) -> None:
+    """Write every changed model file, or none (:func:`generator.fsutil.apply_batch`)."""
+    apply_batch({r.path: dump_model_file(r.model) for r in results if r.outcome != "unchanged"})

@@ -8,14 +8,16 @@ ever pasted raw into code.
 from __future__ import annotations
 
 import json
+import traceback
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 import generator
+from generator.errors import InputError
 
-__all__ = ["default_templates_dir", "make_environment", "py_literal"]
+__all__ = ["default_templates_dir", "make_environment", "py_literal", "template_failure"]
 
 
 def default_templates_dir() -> Path:
@@ -59,3 +61,26 @@ def make_environment(override_dir: Path | None = None) -> jinja2.Environment:
     env.filters["py"] = py_literal
     env.filters["json"] = _json
     return env
+
+
+def template_failure(exc: BaseException) -> InputError | None:
+    """An exception raised by a template (a syntax error, an undefined name, a filter that
+    failed) as one line naming the template and its line; None when no template raised it.
+
+    Templates are the user's (``--templates``) or ours; either way the fix is in the template,
+    so the user gets its file and line, not a traceback.
+    """
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where = exc.filename or exc.name or "template"
+        return InputError(where, f"template syntax error on line {exc.lineno}: {exc.message}")
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return InputError(str(exc.name or "template"), "template not found")
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".jinja")]
+    if frames:
+        frame = frames[-1]
+        return InputError(
+            frame.filename, f"template error on line {frame.lineno}: {type(exc).__name__}: {exc}"
+        )
+    if isinstance(exc, jinja2.TemplateError):
+        return InputError("template", f"{type(exc).__name__}: {exc}")
+    return None

@@ -104,4 +104,5 @@ class InputModel(BaseModel):
         include = {
             name for name in self.model_fields_set if not isinstance(getattr(self, name), NotGiven)
         }
-        return self.model_dump(mode="json", by_alias=True, include=include)
+        # exclude_unset: a nested model's optional fields the caller left out stay out too.
+        return self.model_dump(mode="json", by_alias=True, include=include, exclude_unset=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError
+from generator.limits import MAX_MODEL_FILE_BYTES, MAX_NAMES_FILE_BYTES, read_bounded
 
 __all__ = [
     "DERIVED",
@@ -32,11 +33,13 @@ __all__ = [
     "dump_model_file",
     "load_model_file",
     "model_path",
+    "parse_json",
 ]
 
 NAMES_SUFFIX = ".names.json"
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _MIN_SEGMENTS, _MAX_SEGMENTS = 2, 6
+_MAX_ID_CHARS = 200
 #: ``output_schema_source`` of an output schema made by a rule, not read from documentation.
 DERIVED = "derived"
 _TEXT_FIELDS = ("kind", "price_unit", "pricing_note")
@@ -142,7 +145,25 @@ class DocumentedModel:
 
 
 def check_model_id(model_id: str, file: str) -> list[str]:
-    """Return the id's segments, or raise if it could escape the schemas folder."""
+    """Return the id's segments, or raise if it is not a safe, unambiguous model id.
+
+    The one validator of model ids (``import`` and the catalog ``pull`` use it through
+    :func:`model_path`): 2 to 6 segments of ASCII letters, digits, ``.``, ``_``, ``-``, none
+    empty, none starting with ``.`` or ``-``; no look-alike characters (a Cyrillic ``\\u0430`` is
+    not ``a``: refused, never cut off); the last segment never ends in ``.names`` (the model
+    ``a/x.names`` would be the names file of ``a/x``).
+    """
+    if len(model_id) > _MAX_ID_CHARS:
+        raise InputError(file, f"model id longer than {_MAX_ID_CHARS} characters")
+    foreign = next(
+        (char for char in model_id if not char.isascii() or not char.isprintable()), None
+    )
+    if foreign is not None:
+        raise InputError(
+            file,
+            f"model id {model_id!r} holds the character {foreign!r} (U+{ord(foreign):04X}); "
+            "model ids are ASCII, and look-alike characters are refused",
+        )
     segments = model_id.split("/")
     if not _MIN_SEGMENTS <= len(segments) <= _MAX_SEGMENTS:
         raise InputError(
@@ -156,9 +177,12 @@ def check_model_id(model_id: str, file: str) -> list[str]:
                 f"model id {model_id!r} has an unsafe segment {segment!r} "
                 "(allowed: letters, digits, '.', '_', '-', not starting with '.' or '-')",
             )
-    if (segments[-1] + ".json").endswith(NAMES_SUFFIX):
-        # Its model file would be another model's Python-names file.
-        raise InputError(file, f"model id {model_id!r} must not end in '.names'")
+    if (segments[-1] + ".json").lower().endswith(NAMES_SUFFIX):
+        raise InputError(
+            file,
+            f"model id {model_id!r} ends in '.names': its file would be the names file of "
+            f"{model_id.removesuffix(segments[-1][-6:])!r}",
+        )
     return segments
 
 
@@ -176,24 +200,35 @@ def dump_model_file(model: DocumentedModel) -> str:
     return json.dumps(model.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
-def _load_json(path: Path, file: str) -> Any:
+def parse_json(data: bytes, file: str) -> Any:
+    """JSON from untrusted bytes: every failure (encoding, syntax, a number of 5,000 digits,
+    nesting deep enough to exhaust the parser's stack) is one InputError."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(file, f"cannot read: {exc}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(file, f"not UTF-8: {exc.reason} at byte {exc.start}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             file, f"not valid JSON (line {exc.lineno} column {exc.colno}): {exc.msg}"
         ) from None
+    except RecursionError:
+        raise InputError(file, "JSON nested too deeply to read") from None
+    except ValueError as exc:  # int() of a number with too many digits
+        raise InputError(file, f"not usable JSON: {exc}") from None
+
+
+def _load_json(path: Path, file: str, limit: int) -> Any:
+    data = read_bounded(path, limit, "a JSON file")
+    return parse_json(data, file)
 
 
 def _load_names(path: Path) -> tuple[tuple[str, str], ...]:
     names_path = path.with_name(path.name[: -len(".json")] + NAMES_SUFFIX)
     if not names_path.exists():
         return ()
-    data = _load_json(names_path, str(names_path))
+    data = _load_json(names_path, str(names_path), MAX_NAMES_FILE_BYTES)
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise InputError(str(names_path), "must be an object of wire key -> Python name strings")
     return tuple(sorted(data.items()))
@@ -201,7 +236,7 @@ def _load_names(path: Path) -> tuple[tuple[str, str], ...]:
 
 def load_model_file(path: Path) -> DocumentedModel:
     file = str(path)
-    data = _load_json(path, file)
+    data = _load_json(path, file, MAX_MODEL_FILE_BYTES)
     if not isinstance(data, dict):
         raise InputError(file, "a model file must hold a JSON object", "")
     for field, kind in (

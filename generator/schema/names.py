@@ -19,6 +19,7 @@ then by document order, fall back to their key-derived name and then to ``_2``, 
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import keyword
 import re
@@ -29,6 +30,7 @@ from generator.errors import InputError
 from generator.schema.ir import NameOrigin
 
 __all__ = [
+    "BUILTIN_NAMES",
     "RESERVED_NAMES",
     "NamedKey",
     "assign_names",
@@ -49,7 +51,11 @@ RESERVED_NAMES = frozenset(
         "deadline", "request_id",
     }
 )  # fmt: skip
-_GOOD = re.compile(r"[a-z_][a-z0-9_]*")
+#: Names of Python builtins (``str``, ``int``, ``list``, ``type``, ``id`` ...): a field named
+#: ``str`` would shadow the type its neighbours' annotations use in the class body.
+BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
+#: snake_case that starts with a letter: pydantic treats ``_name`` as private, not a field.
+_GOOD = re.compile(r"[a-z][a-z0-9_]*")
 _NODE_KEY = re.compile(r"\d+_[A-Za-z0-9_]+?(?:x\d+_[A-Za-z0-9_]+?)*")
 _NODE_PART = re.compile(r"x(?=\d+_)")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
@@ -70,8 +76,8 @@ def is_good_name(name: str) -> bool:
         bool(_GOOD.fullmatch(name))
         and not keyword.iskeyword(name)
         and not name.startswith("model_")
-        and not name.startswith("__")
         and name not in RESERVED_NAMES
+        and name not in BUILTIN_NAMES
     )
 
 
@@ -139,7 +145,14 @@ def assign_names(
     if unknown:
         raise InputError(names_file, f"overrides unknown wire key {unknown[0]!r}", "")
     for key, name in overrides.items():
-        if not name.isidentifier() or keyword.iskeyword(name) or name in RESERVED_NAMES:
+        if (
+            not name.isidentifier()
+            or not name.isascii()
+            or name.startswith("_")
+            or keyword.iskeyword(name)
+            or name in RESERVED_NAMES
+            or name in BUILTIN_NAMES
+        ):
             raise InputError(names_file, f"{name!r} is not a usable Python name", "/" + key)
     if len(set(overrides.values())) != len(overrides):
         raise InputError(names_file, "two keys are given the same Python name", "")

@@ -15,6 +15,7 @@ Every quirk of the documented form has one meaning here (README "Normalization")
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -22,6 +23,7 @@ from jsonschema.exceptions import SchemaError
 
 from generator.errors import InputError, join_pointer
 from generator.schema.documented import DocumentedModel
+from generator.schema.guard import check_example_size, check_schema_shape, check_values
 from generator.schema.ir import (
     Diagnostic,
     FieldSpec,
@@ -31,6 +33,7 @@ from generator.schema.ir import (
     Rule,
 )
 from generator.schema.names import NamedKey, assign_names, strip_node_prefixes
+from generator.schema.refs import inline_refs
 from generator.schema.rules import VALIDATIONS_KEYWORD, parse_rules
 
 __all__ = [
@@ -39,6 +42,7 @@ __all__ = [
     "infer_media",
     "normalize",
     "output_field_spec",
+    "prepare",
     "schema_id",
 ]
 
@@ -342,8 +346,22 @@ def _output(
     return result, outputs
 
 
+def prepare(model: DocumentedModel) -> DocumentedModel:
+    """``model`` with its local ``$ref``s inlined, once it is known to hold nothing absurd
+    (non-finite numbers, huge sizes, deep nesting, references to other documents)."""
+    check_values(model.to_json(), model.file)
+    if model.example is not None:
+        check_example_size(model.example, model.file)
+    input_schema = inline_refs(model.input_schema, model.file, "/input_schema")
+    output_schema = inline_refs(model.output_schema, model.file, "/output_schema")
+    check_schema_shape(input_schema, model.file, "/input_schema")
+    check_schema_shape(output_schema.get("output"), model.file, "/output_schema/output")
+    return replace(model, input_schema=input_schema, output_schema=output_schema)
+
+
 def normalize(model: DocumentedModel) -> ModelSpec:
     """Normalize a documented model; raise :class:`InputError` on what has no defined meaning."""
+    model = prepare(model)
     norm = _Normalizer(model.file)
     input_schema, fields = _input(norm, model)
     output_schema, outputs = _output(norm, model)

@@ -82,6 +82,12 @@ CASES: list[tuple[str, str, DocumentedModel, DocumentedModel]] = [
         ),
     ),
     (
+        "RC106",
+        "/input_schema/properties/p/$ref",
+        model({"p": prop(type="string", **{"$ref": "/etc/passwd"})}),
+        model({"p": prop(type="string", **{"$ref": "#/properties/q"}), "q": prop(type="string")}),
+    ),
+    (
         "RC201",
         "/input_schema/properties/n/default",
         model({"n": prop(type="integer", minimum=1, maximum=10, default=20)}),

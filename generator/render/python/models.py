@@ -104,6 +104,11 @@ def _strip(schema: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     out = {k: v for k, v in schema.items() if k not in keys}
     if isinstance(out.get("items"), dict):
         out["items"] = _strip(out["items"], keys)
+    if isinstance(out.get("properties"), dict):  # nested models
+        out["properties"] = {
+            key: _strip(sub, keys) if isinstance(sub, dict) else sub
+            for key, sub in out["properties"].items()
+        }
     return out
 
 
@@ -205,12 +210,19 @@ class _InputFixer:
         return KwargSpec(field.python_name, ast.unparse(_or_sentinel(inner)), _SENTINEL)
 
 
-def _imports(tree: ast.Module) -> dict[str, str]:
-    names: dict[str, str] = {}
+def _imports(tree: ast.Module) -> dict[str, tuple[str, str]]:
+    """Bound name -> ``(module, "name")`` or ``(module, "name as alias")``: dcg imports
+    ``Field as Field_aliased`` when a field or model would shadow ``Field``."""
+    names: dict[str, tuple[str, str]] = {}
     for stmt in tree.body:
         if isinstance(stmt, ast.ImportFrom) and stmt.module and stmt.module != "__future__":
             for alias in stmt.names:
-                names[alias.asname or alias.name] = stmt.module
+                spelled = (
+                    alias.name
+                    if alias.asname in (None, alias.name)
+                    else (f"{alias.name} as {alias.asname}")
+                )
+                names[alias.asname or alias.name] = (stmt.module, spelled)
     return names
 
 
@@ -222,24 +234,41 @@ def _classes(tree: ast.Module) -> list[ast.ClassDef]:
     return [stmt for stmt in tree.body if isinstance(stmt, ast.ClassDef)]
 
 
+def _main_and_nested(tree: ast.Module, main: str) -> tuple[ast.ClassDef, list[ast.ClassDef]]:
+    """dcg's class ``main`` and the nested models (object-typed properties) it made.
+
+    Nested models are renamed ``<main><Name>`` (``LoraInput`` + ``Lora``): unique in the
+    module, whatever the schema calls them (a property ``result`` must not shadow ``Result``).
+    """
+    classes = _classes(tree)
+    found = [c for c in classes if c.name == main]
+    if len(found) != 1:
+        raise ValueError(f"expected one class {main}, got {[c.name for c in classes]}")
+    renames = {c.name: main + c.name for c in classes if c.name != main}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in renames:
+            node.id = renames[node.id]
+        elif isinstance(node, ast.ClassDef) and node.name in renames:
+            node.name = renames[node.name]
+    return found[0], [c for c in classes if c.name != main]
+
+
 def render_model_classes(spec: ModelSpec, input_class: str, output_class: str) -> ModelClasses:
-    """The input and output classes of one model, and the client's keyword arguments."""
+    """The input and output classes of one model (after the nested models they use), and the
+    client's keyword arguments."""
     aliases = {f.wire_key: f.python_name for f in spec.fields}
     input_tree = ast.parse(_dcg(_input_schema_for_dcg(spec, input_class), input_class, aliases))
     output_aliases = {o.wire_key: o.python_name for o in spec.outputs}
     output_tree = ast.parse(
         _dcg(_output_schema_for_dcg(spec, output_class), output_class, output_aliases)
     )
-    input_classes, output_classes = _classes(input_tree), _classes(output_tree)
-    if [c.name for c in input_classes] != [input_class]:
-        raise ValueError(f"expected one class {input_class}, got {[c.name for c in input_classes]}")
-    if [c.name for c in output_classes] != [output_class]:
-        raise ValueError(f"expected one class {output_class}")
+    input_main, input_nested = _main_and_nested(input_tree, input_class)
+    output_main, output_nested = _main_and_nested(output_tree, output_class)
     fixer = _InputFixer(spec)
-    fixer.fix(input_classes[0])
-    classes: list[ast.stmt] = [input_classes[0], output_classes[0]]
+    fixer.fix(input_main)
+    classes: list[ast.stmt] = [*input_nested, input_main, *output_nested, output_main]
     available = {**_imports(input_tree), **_imports(output_tree)}
     used = _used_names(classes)
-    imports = sorted((module, name) for name, module in available.items() if name in used)
+    imports = sorted(spelled for name, spelled in available.items() if name in used)
     code = "\n\n\n".join(ast.unparse(ast.fix_missing_locations(c)) for c in classes)
     return ModelClasses(code=code, imports=tuple(imports), kwargs=tuple(fixer.kwargs))

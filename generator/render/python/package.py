@@ -16,6 +16,7 @@ import black
 import jinja2
 from black.mode import TargetVersion
 
+from generator.errors import InputError
 from generator.render.naming import class_prefix, module_name
 from generator.render.python.models import KwargSpec, render_model_classes
 from generator.schema.ir import ModelSpec
@@ -97,8 +98,10 @@ def _natural(text: str) -> list[str | int]:
 def format_python(source: str, path: str) -> str:
     try:
         return black.format_str(source, mode=_BLACK_MODE)
-    except black.parsing.InvalidInput as exc:  # a template bug, not bad user input
-        raise ValueError(f"{path}: rendered Python does not parse: {exc}") from None
+    except black.parsing.InvalidInput as exc:  # a template bug (maybe a --templates one)
+        raise InputError(
+            path, f"the Python its template rendered does not parse ({exc}); fix the template"
+        ) from None
 
 
 def _isort_key(name: str) -> tuple[int, str]:

@@ -1,0 +1,180 @@
+"""What no real schema needs, refused before normalization (limits: :mod:`generator.limits`).
+
+Two walks over a documented model:
+
+* :func:`check_values` looks at every JSON value of the model file: numbers must be finite and
+  within float range (``NaN``, ``Infinity`` and ``1e309`` have no JSON value and would reach
+  generated code as ``nan``/``inf``), strings and nesting are bounded, the example is small.
+* :func:`check_schema_shape` looks at one schema after ``$ref`` inlining: nesting of nested
+  models, property and enum counts, ``pattern`` (bounded, no nested quantifiers that make a
+  regular expression take exponential time) and the size of the smallest instance the schema
+  allows (``minLength: 300000000`` would make generate build a 300 MB example).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from generator import limits
+from generator.errors import InputError, join_pointer
+
+__all__ = ["check_example_size", "check_schema_shape", "check_values", "minimum_instance_size"]
+
+
+def check_values(value: Any, file: str, pointer: str = "", depth: int = 0) -> None:
+    """Every number finite and in float range, every string and nesting level bounded."""
+    if depth > limits.MAX_JSON_DEPTH:
+        raise InputError(
+            file, f"nested deeper than {limits.MAX_JSON_DEPTH} arrays/objects (the limit)", pointer
+        )
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputError(
+            file, f"{value!r} is not a JSON number (numbers must be finite)", pointer or "/"
+        )
+    if isinstance(value, int) and abs(value) > limits.MAX_NUMBER:
+        raise InputError(file, "an integer beyond the range of a float (JSON number)", pointer)
+    if isinstance(value, str) and len(value) > limits.MAX_STRING_CHARS:
+        raise InputError(
+            file, f"a string longer than {limits.MAX_STRING_CHARS:,} characters (the limit)",
+            pointer,
+        )  # fmt: skip
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            at = join_pointer(pointer, key)
+            if len(key) > limits.MAX_STRING_CHARS:
+                raise InputError(file, "a key longer than the string limit", pointer)
+            check_values(sub, file, at, depth + 1)
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            check_values(sub, file, join_pointer(pointer, index), depth + 1)
+
+
+def check_example_size(example: Any, file: str) -> None:
+    size = len(json.dumps(example, ensure_ascii=False).encode("utf-8"))
+    if size > limits.MAX_EXAMPLE_BYTES:
+        raise InputError(
+            file,
+            f"the example request is {size:,} bytes, over the {limits.MAX_EXAMPLE_BYTES:,}"
+            " byte limit",
+            "/example",
+        )
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def minimum_instance_size(schema: Any) -> int:
+    """Characters and items of the smallest instance ``schema`` allows (a lower estimate)."""
+    if not isinstance(schema, dict):
+        return 1
+    size = 1 + _count(schema.get("minLength"))
+    items = schema.get("items")
+    if _count(schema.get("minItems")):
+        size += _count(schema.get("minItems")) * minimum_instance_size(items)
+    properties = schema.get("properties")
+    required = schema.get("required")
+    if isinstance(properties, dict) and isinstance(required, list):
+        for key in required:
+            if isinstance(key, str) and key in properties:
+                size += minimum_instance_size(properties[key])
+                if size > limits.MAX_MINIMUM_INSTANCE_SIZE:
+                    break
+    size += _count(schema.get("minProperties"))
+    return min(size, limits.MAX_MINIMUM_INSTANCE_SIZE + 1)
+
+
+def _nested_quantifier(pattern: str) -> bool:
+    """A quantified group that holds a quantifier, ``(a+)+`` or ``(a|b*){2,}``: the shape of
+    regular expressions whose matching time grows exponentially with the input."""
+    stack: list[bool] = []  # per open group: does it hold a quantifier?
+    escaped = in_class = False
+    closed_quantified = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+            closed_quantified = False
+            continue
+        if char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            stack.append(False)
+        elif char == ")" and stack:
+            closed_quantified = stack.pop()
+            if closed_quantified and stack:
+                stack[-1] = True
+            continue
+        elif char in "*+{":
+            if closed_quantified:
+                return True
+            if stack:
+                stack[-1] = True
+        closed_quantified = False
+    return False
+
+
+def check_schema_shape(schema: Any, file: str, pointer: str, nesting: int = 0) -> None:
+    """Nesting, property and enum counts and patterns of one (ref-inlined) schema."""
+    if not isinstance(schema, dict):
+        return
+    if nesting > limits.MAX_SCHEMA_NESTING:
+        raise InputError(
+            file,
+            f"objects and arrays nested more than {limits.MAX_SCHEMA_NESTING} levels deep "
+            "(the limit)",
+            pointer,
+        )
+    enum = schema.get("enum")
+    if isinstance(enum, list) and len(enum) > limits.MAX_ENUM_VALUES:
+        raise InputError(
+            file,
+            f"an enum of {len(enum):,} values, over the limit of {limits.MAX_ENUM_VALUES:,}",
+            join_pointer(pointer, "enum"),
+        )
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        at = join_pointer(pointer, "pattern")
+        if len(pattern) > limits.MAX_PATTERN_CHARS:
+            raise InputError(file, f"a pattern over {limits.MAX_PATTERN_CHARS} characters", at)
+        if _nested_quantifier(pattern):
+            raise InputError(
+                file,
+                "a pattern with a repeated group that itself repeats (such as (a+)+) can take "
+                "exponential time to match; write it without nested quantifiers",
+                at,
+            )
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        if len(properties) > limits.MAX_PROPERTIES:
+            raise InputError(
+                file,
+                f"{len(properties):,} properties, over the limit of {limits.MAX_PROPERTIES}",
+                join_pointer(pointer, "properties"),
+            )
+        for key, sub in properties.items():
+            check_schema_shape(sub, file, join_pointer(pointer, "properties", key), nesting + 1)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        check_schema_shape(items, file, join_pointer(pointer, "items"), nesting + 1)
+    for keyword in ("anyOf", "oneOf", "allOf", "prefixItems"):
+        branches = schema.get(keyword)
+        if isinstance(branches, list):
+            for index, sub in enumerate(branches):
+                check_schema_shape(sub, file, join_pointer(pointer, keyword, index), nesting + 1)
+    # After the children, so that the error names the innermost schema that is too large.
+    if minimum_instance_size(schema) > limits.MAX_MINIMUM_INSTANCE_SIZE:
+        raise InputError(
+            file,
+            "the smallest value this schema allows is over "
+            f"{limits.MAX_MINIMUM_INSTANCE_SIZE:,} characters/items (minLength, minItems); "
+            "no real request is that large",
+            pointer,
+        )

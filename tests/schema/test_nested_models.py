@@ -1,0 +1,122 @@
+"""Object-typed properties (LoRA settings) and keys named after builtins, end to end:
+normalize -> generate -> import of the package -> a request on the wire -> mypy --strict."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.output.build import build_outputs
+from generator.output.tree import write_tree
+from generator.schema.documented import DocumentedModel
+from generator.schema.normalize import normalize
+
+MODEL_ID = "acme/flux-lora/text-to-image"
+LORA = {
+    "type": "object",
+    "title": "LoRA",
+    "required": ["path"],
+    "properties": {
+        "path": {"type": "string", "format": "uri"},
+        "scale": {"type": "number", "minimum": 0, "maximum": 4, "default": 1},
+        "str": {"type": "string"},
+    },
+}
+INPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["prompt", "lora"],
+    "properties": {
+        "prompt": {"type": "string"},
+        "lora": LORA,
+        "loras": {"type": "array", "maxItems": 3, "items": LORA},
+        "str": {"type": "string"},
+        "int": {"type": "integer"},
+        "list": {"type": "array", "items": {"type": "string"}},
+        "type": {"type": "string", "enum": ["a", "b"]},
+        "class": {"type": "boolean"},
+        "__init__": {"type": "string"},
+        "result": {"type": "object", "properties": {"a": {"type": "string"}}},
+    },
+}
+OUTPUT_SCHEMA: dict[str, Any] = {
+    "output": {
+        "type": "object",
+        "properties": {
+            "image": {"type": "string", "format": "uri"},
+            "meta": {"type": "object", "properties": {"seed": {"type": "integer"}}},
+            "str": {"type": "string"},
+        },
+    }
+}
+USE = """
+from runcomfy_models.models.acme_flux_lora_text_to_image import (
+    AcmeFluxLoraTextToImageInput, AcmeFluxLoraTextToImageInputLora,
+)
+
+def request() -> dict[str, object]:
+    lora = AcmeFluxLoraTextToImageInputLora(path="https://x/l.safetensors", scale=0.5)
+    data = AcmeFluxLoraTextToImageInput(prompt="p", lora=lora, str_="s", int_=3, class_=True)
+    return data.to_wire()
+
+assert request() == {
+    "prompt": "p", "lora": {"path": "https://x/l.safetensors", "scale": 0.5},
+    "str": "s", "int": 3, "class": True,
+}, request()
+print("ok")
+"""
+
+
+def documented() -> DocumentedModel:
+    return DocumentedModel(
+        model_id=MODEL_ID,
+        endpoint=f"https://model-api.runcomfy.net/v1/models/{MODEL_ID}",
+        source="test.txt",
+        example=None,
+        input_schema=INPUT_SCHEMA,
+        output_schema=OUTPUT_SCHEMA,
+        file="test.json",
+    )
+
+
+def test_builtin_and_private_keys_get_safe_names() -> None:
+    names = {f.wire_key: f.python_name for f in normalize(documented()).fields}
+    assert names["str"] == "str_"
+    assert names["int"] == "int_"
+    assert names["list"] == "list_"
+    assert names["type"] == "type_"
+    assert names["class"] == "class_"
+    assert names["__init__"] == "init"
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("nested")
+    path = root / "schemas" / f"{MODEL_ID}.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(documented().to_json()), encoding="utf-8")
+    write_tree(root / "generated", build_outputs(root / "schemas"))
+    return root / "generated" / "python"
+
+
+def test_nested_models_import_and_send_nested_objects(package: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", USE], cwd=package, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "ok"
+
+
+def test_nested_models_pass_mypy_strict(package: Path, tmp_path: Path) -> None:
+    use = tmp_path / "use.py"
+    use.write_text(USE, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "runcomfy_models",
+         str(use)],
+        cwd=package, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr

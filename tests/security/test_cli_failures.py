@@ -1,0 +1,105 @@
+"""Every failure of every command is one line on stderr and exit status 2; never a traceback.
+
+Exit 1 keeps its meanings (``generate --check`` drift, ``lint``/``diff`` findings).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import generator.output.build
+from generator.cli import cli
+from generator.cli._app import DEBUG_ENV
+from tests.support.paths import ROOT
+
+PORTRAIT = ROOT / "schemas/community/fantasy-portrait/image-to-video.json"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def schemas(tmp_path: Path) -> Path:
+    folder = tmp_path / "schemas" / "community" / "fantasy-portrait"
+    folder.mkdir(parents=True)
+    shutil.copy(PORTRAIT, folder / "image-to-video.json")
+    return tmp_path / "schemas"
+
+
+@pytest.mark.parametrize(
+    ("template", "line", "words"),
+    [
+        ("python/README.md.jinja", "# {{ package }\n", "template syntax error on line 1"),
+        ("python/README.md.jinja", "x\n\n{{ no_such_name }}\n", "line 3: UndefinedError"),
+        ("python/README.md.jinja", "{{ package|py(1, 2) }}\n", "line 1: TypeError"),
+        ("python/README.md.jinja", "{% include 'nope.jinja' %}\n", "nope.jinja"),
+        ("python/py.typed.jinja", "{{ 1 // 0 }}\n", "line 1: ZeroDivisionError"),
+        ("python/package_init.py.jinja", "def (:\n", "does not parse"),
+    ],
+)
+def test_a_broken_user_template_names_the_template_and_line(
+    tmp_path: Path, schemas: Path, template: str, line: str, words: str
+) -> None:
+    templates = tmp_path / "templates"
+    (templates / template).parent.mkdir(parents=True)
+    (templates / template).write_text(line, encoding="utf-8")
+    out = tmp_path / "out"
+    code, stdout, stderr = run(
+        "generate", "--schemas", str(schemas), "--out", str(out), "--templates", str(templates)
+    )
+    assert code == 2 and stdout == "" and stderr.count("\n") == 1, stderr
+    assert words in stderr, stderr
+    if "parse" not in words and "nope" not in words:
+        assert str(templates / template) in stderr
+    assert not out.exists()
+    code, _, stderr = run(
+        "generate", "--schemas", str(schemas), "--out", str(out), "--templates", str(templates),
+        "--check",
+    )  # fmt: skip
+    assert code == 2, "a template error is not drift"
+
+
+def test_an_output_folder_that_is_a_file_is_one_line(tmp_path: Path, schemas: Path) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("x", encoding="utf-8")
+    code, _, stderr = run("generate", "--schemas", str(schemas), "--out", str(blocker / "o"))
+    assert code == 2 and stderr.count("\n") == 1 and stderr.startswith("error: "), stderr
+
+
+def test_an_internal_error_is_one_line_unless_debugging(
+    tmp_path: Path, schemas: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(generator.output.build, "render_outputs", broken)
+    args = ["generate", "--schemas", str(schemas), "--out", str(tmp_path / "o")]
+    code, _, stderr = run(*args)
+    assert code == 2
+    assert stderr == "error: internal error (RuntimeError: boom second line); please report it\n"
+    monkeypatch.setenv(DEBUG_ENV, "1")
+    result = CliRunner().invoke(cli, args)
+    assert isinstance(result.exception, RuntimeError)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["normalize", "/nonexistent/x.json"],
+        ["normalize", "/dev/zero"],
+        ["lint", "/nonexistent"],
+        ["diff", "/nonexistent/a.json", "/nonexistent/b.json"],
+        ["import", "/nonexistent/page.txt"],
+        ["generate", "--schemas", "/nonexistent"],
+    ],
+)
+def test_unreadable_inputs_are_one_line(args: list[str]) -> None:
+    code, _, stderr = run(*args)
+    assert code == 2 and stderr.count("\n") == 1 and stderr.startswith("error: "), stderr
