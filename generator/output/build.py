@@ -12,6 +12,7 @@ rendered or compared, so an up-to-date tree is checked without them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import generator
 from generator.errors import InputError
-from generator.output.cache import RenderCache, fingerprint, model_key
+from generator.output.cache import Entry, RenderCache, fingerprint, model_key
 from generator.output.release import CHANGELOG, ReleasedState, plan_release, released_state
 from generator.output.release import schema_paths as schema_paths
 from generator.render.naming import class_prefix, module_name
@@ -31,6 +32,7 @@ from generator.schema.documented import NAMES_SUFFIX, discover_models
 
 if TYPE_CHECKING:
     import jinja2
+    from pydantic import TypeAdapter
 
     from generator.schema.ir import ModelSpec
 
@@ -159,6 +161,29 @@ def _normalize(path: Path) -> ModelSpec:
     return normalize(load_model_file(path))
 
 
+@functools.cache
+def _spec_adapter() -> TypeAdapter[ModelSpec]:
+    from pydantic import TypeAdapter
+
+    from generator.schema.ir import ModelSpec
+
+    return TypeAdapter(ModelSpec)
+
+
+def spec_to_cache(spec: ModelSpec) -> str:
+    return _spec_adapter().dump_json(spec).decode()
+
+
+def spec_from_cache(text: str) -> ModelSpec | None:
+    """The IR stored with a model's files; None when it does not validate (then re-normalize)."""
+    from pydantic import ValidationError
+
+    try:
+        return _spec_adapter().validate_json(text)
+    except ValidationError:
+        return None
+
+
 # One environment per worker process, made on its first model.
 _WORKER_ENV: dict[str, jinja2.Environment] = {}
 
@@ -215,7 +240,8 @@ class _Builder:
         self.jobs = jobs
         self.on_model = on_model
         self._env: jinja2.Environment | None = None
-        self.specs: dict[str, ModelSpec] = {}  # by model id, when normalized in this run
+        self.specs: dict[str, ModelSpec] = {}  # by model id, when known in this run
+        self.cached_specs: dict[str, str] = {}  # by model id, the IR JSON of a cache entry
         self.paths: dict[str, Path] = {}  # model id -> model file
 
     @property
@@ -225,18 +251,23 @@ class _Builder:
         return self._env
 
     def spec_of(self, model_id: str) -> ModelSpec:
+        """A model's IR: from this run, from its cache entry, or normalized now."""
         if model_id not in self.specs:
-            self.specs[model_id] = _normalize(self.paths[model_id])
+            cached = self.cached_specs.get(model_id)
+            spec = None if cached is None else spec_from_cache(cached)
+            if spec is None or spec.model_id != model_id:
+                spec = _normalize(self.paths[model_id])
+            self.specs[model_id] = spec
         return self.specs[model_id]
 
-    def render(self, missing: list[_Source]) -> dict[str, tuple[str, dict[str, str]]]:
-        """``{key: (model_id, files)}`` for models without a cache entry."""
-        done: dict[str, tuple[str, dict[str, str]]] = {}
+    def render(self, missing: list[_Source]) -> dict[str, Entry]:
+        """``{key: entry}`` for models without a cache entry, rendered now and stored."""
+        done: dict[str, Entry] = {}
 
         def finish(source: _Source, spec: ModelSpec, files: dict[str, str]) -> None:
             self.specs[spec.model_id] = spec
-            done[source.key] = (spec.model_id, files)
-            self.cache.put(source.key, spec.model_id, files)
+            done[source.key] = Entry(spec.model_id, files, "")
+            self.cache.put(source.key, spec.model_id, files, spec_to_cache(spec))
             if self.on_model is not None:
                 self.on_model(str(source.path), True)
 
@@ -289,7 +320,7 @@ def build(
     sources = _read_sources(schemas_dir, shared)
     builder = _Builder(schemas_dir, templates_dir, cache, jobs, on_model)
     try:
-        entries: dict[str, tuple[str, dict[str, str]]] = {}
+        entries: dict[str, Entry] = {}
         missing = []
         for source in sources:
             hit = cache.get(source.key)
@@ -303,7 +334,10 @@ def build(
         result = Build(files={}, rendered=len(missing), reused=len(sources) - len(missing))
         models: dict[str, _Source] = {}
         for source in sources:
-            model_id, files = entries[source.key]
+            entry = entries[source.key]
+            model_id, files = entry.label, entry.files
+            if entry.data:
+                builder.cached_specs[model_id] = entry.data
             if model_id in models:
                 raise InputError(
                     str(source.path), f"model {model_id!r} is also in {models[model_id].path}"
@@ -344,7 +378,7 @@ def _index(
     hit = builder.cache.get(key)
     if hit is not None:
         builder.cache.touch([key])
-        return hit[1]
+        return hit.files
     specs = [builder.spec_of(model_id) for model_id in sorted(models)]
     index = index_files(specs, builder.env, release.version)
     index[CHANGELOG] = release.changelog

@@ -20,12 +20,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 __all__ = [
     "CACHE_DIR_NAME",
     "MAX_IDLE_DAYS",
+    "Entry",
     "RenderCache",
     "default_cache_dir",
     "fingerprint",
@@ -35,7 +37,7 @@ __all__ = [
 CACHE_DIR_NAME = ".runcomfy-codegen-cache"
 MAX_IDLE_DAYS = 14
 #: Bumped when the entry layout changes; older entries are then misses.
-_FORMAT = 1
+_FORMAT = 2
 #: Distributions whose version can change a rendered byte.
 _SHAPING_DISTRIBUTIONS = ("runcomfy-codegen", "datamodel-code-generator", "black", "pydantic")
 
@@ -84,8 +86,17 @@ def model_key(shared: str, relative_path: str, model: bytes, names: bytes | None
     return digest.hexdigest()
 
 
-def _files_digest(files: Mapping[str, str]) -> str:
-    text = json.dumps(files, sort_keys=True, ensure_ascii=False)
+@dataclass(frozen=True)
+class Entry:
+    #: The model id (or ``index``) the files belong to.
+    label: str
+    files: dict[str, str]
+    #: Extra data stored with the files (a model's IR as JSON), checked by the same digest.
+    data: str
+
+
+def _digest(label: str, files: Mapping[str, str], data: str) -> str:
+    text = json.dumps([label, files, data], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -99,8 +110,8 @@ class RenderCache:
         assert self.root is not None
         return self.root / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> tuple[str, dict[str, str]] | None:
-        """``(label, files)`` stored under ``key``, or None when missing or not trustworthy."""
+    def get(self, key: str) -> Entry | None:
+        """The entry stored under ``key``, or None when missing or not trustworthy."""
         if self.root is None:
             return None
         try:
@@ -109,16 +120,16 @@ class RenderCache:
             return None
         if not isinstance(entry, dict) or entry.get("format") != _FORMAT or entry.get("key") != key:
             return None
-        label, files = entry.get("label"), entry.get("files")
-        if not isinstance(label, str) or not isinstance(files, dict):
+        label, files, data = entry.get("label"), entry.get("files"), entry.get("data")
+        if not (isinstance(label, str) and isinstance(files, dict) and isinstance(data, str)):
             return None
         if not all(isinstance(p, str) and isinstance(t, str) for p, t in files.items()):
             return None
-        if entry.get("digest") != _files_digest(files):
+        if entry.get("digest") != _digest(label, files, data):
             return None
-        return label, files
+        return Entry(label, files, data)
 
-    def put(self, key: str, label: str, files: Mapping[str, str]) -> None:
+    def put(self, key: str, label: str, files: Mapping[str, str], data: str = "") -> None:
         """Store an entry atomically; a cache that cannot be written is only slower."""
         if self.root is None:
             return
@@ -126,8 +137,9 @@ class RenderCache:
             "format": _FORMAT,
             "key": key,
             "label": label,
-            "digest": _files_digest(files),
+            "digest": _digest(label, files, data),
             "files": dict(files),
+            "data": data,
         }
         path = self._path(key)
         try:
