@@ -1,22 +1,29 @@
-"""Per-model cost of generating in process versus the datamodel-codegen CLI once per schema.
+"""``generate`` on the whole catalog, side by side with its anchors, in one run.
 
-For every schema of the corpus (../shared/corpus/catalog-input-schemas.json):
+Builds a schemas folder of every corpus entry (``../shared/corpus``, with the standard output
+schema) plus the seed models of ``schemas/``, then measures, each as the median of
+``--repeat`` runs of the installed ``runcomfy-codegen`` in a subprocess:
 
-* in process, through the code path ``generate`` uses: normalize the documented schema, render
-  the model's Python module (datamodel-code-generator called as a library, the module
-  template, black) and its docs page;
-* the alternative: write the normalized input schema to a file and run the
-  ``datamodel-codegen`` CLI on it, one subprocess per schema (pydantic v2 classes only).
+* cold ``generate`` (empty output folder and cache): CPU-seconds of the process and all its
+  children (render pool, import check), against the anchor, ``datamodel-codegen`` run once per
+  normalized input schema, sequentially (CPU-seconds of those processes);
+* no-op ``generate`` and ``generate --check`` on the up-to-date tree: wall seconds (target 1 s);
+* one changed model: wall seconds (target 2 s);
+* start-up: seconds of imports (``python -X importtime``) of ``--help`` and of an up-to-date
+  ``generate --check`` (target 0.3 s).
 
-Run on demand (``make bench`` or ``python benchmarks/bench_generate.py --limit 20``); it is
-not part of the test suite. Wall-clock numbers depend on the machine: see docs/benchmarks.md.
+Run on demand (``make bench``); never part of the test suite. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import re
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -25,149 +32,165 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.render.docs import render_docs  # noqa: E402
-from generator.render.python.package import (  # noqa: E402
-    ModelNames,
-    _model_module,  # the per-model step of render_python_package
-    format_python,
-)
-from generator.render.templates import make_environment  # noqa: E402
-from generator.schema.documented import DocumentedModel  # noqa: E402
-from generator.schema.ir import ModelSpec  # noqa: E402
-from generator.schema.normalize import normalize  # noqa: E402
-from tests.conftest import STANDARD_OUTPUT_SCHEMA  # noqa: E402
+from generator.schema.documented import dump_model_file, model_path  # noqa: E402
+from tests.schema.test_corpus import corpus_model  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "catalog-input-schemas.json"
-T = TypeVar("T")
+BIN = Path(sys.executable).parent
+TOOL = str(BIN / "runcomfy-codegen")
 
 
 @dataclass(frozen=True)
-class Timing:
-    model_id: str
-    normalize_ms: float
-    python_ms: float
-    docs_ms: float
-    cli_ms: float
-
-    @property
-    def in_process_ms(self) -> float:
-        return self.normalize_ms + self.python_ms + self.docs_ms
+class Run:
+    wall: float
+    cpu: float
 
 
-def documented(entry: dict[str, Any]) -> DocumentedModel:
-    """A corpus entry as a model file would hold it (the corpus has input schemas only)."""
-    return DocumentedModel(
-        model_id=entry["model_id"],
-        endpoint="https://model-api.runcomfy.net/v1/models/" + entry["model_id"],
-        source="catalog-input-schemas.json",
-        example=None,
-        input_schema=entry["input_schema"],
-        output_schema=STANDARD_OUTPUT_SCHEMA,
-        file=f"corpus:{entry['model_id']}",
+def run(args: list[str], cwd: Path | None = None) -> Run:
+    """Wall and CPU seconds (user + system, the process and its waited-for descendants)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, capture_output=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu)
+
+
+def median(runs: list[Run], field: str) -> float:
+    return statistics.median(getattr(r, field) for r in runs)
+
+
+def build_catalog(corpus: Path, dest: Path) -> int:
+    shutil.copytree(ROOT / "schemas", dest)
+    for entry in json.loads(corpus.read_text(encoding="utf-8")):
+        model = corpus_model(entry)
+        path = model_path(dest, model.model_id, model.file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_model_file(model), encoding="utf-8")
+    return sum(1 for _ in dest.rglob("*.json"))
+
+
+def generate(schemas: Path, out: Path, *extra: str) -> list[str]:
+    return [TOOL, "-q", "generate", "--schemas", str(schemas), "--out", str(out), *extra]
+
+
+def import_seconds(args: list[str], cwd: Path) -> float:
+    """Sum of every module's own import time, from ``python -X importtime``."""
+    code = f"import sys; sys.argv = {['runcomfy-codegen', *args]!r}; "
+    code += "from generator.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass"
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], cwd=cwd, capture_output=True, text=True
     )
+    own = re.findall(r"^import time:\s+(\d+) \|", done.stderr, flags=re.MULTILINE)
+    return sum(int(us) for us in own) / 1e6
 
 
-def timed(repeat: int, action: Callable[[], T]) -> tuple[float, T]:
-    """The fastest of ``repeat`` runs in milliseconds (the least disturbed by the machine)."""
+def cli_anchor(normalized: Path, limit: int | None) -> tuple[float, int]:
+    """CPU-seconds of one ``datamodel-codegen`` process per normalized input schema."""
+    schemas = sorted(normalized.rglob("input.schema.json"))
+    measured = schemas[:limit] if limit else schemas
+    total = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for schema in measured:
+            command = [str(BIN / "datamodel-codegen"), "--input", str(schema)]
+            command += ["--input-file-type", "jsonschema", "--target-python-version", "3.11"]
+            command += ["--output-model-type", "pydantic_v2.BaseModel", "--disable-timestamp"]
+            total += run([*command, "--output", str(Path(tmp) / "models.py")]).cpu
+    return total * len(schemas) / len(measured), len(measured)
+
+
+def edit_one(model_file: Path, key: str) -> None:
+    data: dict[str, Any] = json.loads(model_file.read_text(encoding="utf-8"))
+    data["input_schema"]["properties"][key] = {"type": "integer", "description": "benchmark"}
+    model_file.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def repeat(
+    times: int, prepare: Callable[[int], None], args: Callable[[int], list[str]]
+) -> list[Run]:
     runs = []
-    for _ in range(max(repeat, 1)):
-        start = time.perf_counter()
-        result = action()
-        runs.append((time.perf_counter() - start) * 1000)
-    return min(runs), result
-
-
-def python_module(spec: ModelSpec) -> str:
-    names = ModelNames.of(spec.model_id)
-    path = f"python/runcomfy_models/models/{names.module}.py"
-    return format_python(_model_module(spec, names, ENV), path)
-
-
-def run_cli(schema_file: Path, output: Path) -> None:
-    executable = Path(sys.executable).parent / "datamodel-codegen"
-    subprocess.run(
-        [
-            str(executable),
-            "--input",
-            str(schema_file),
-            "--input-file-type",
-            "jsonschema",
-            "--output-model-type",
-            "pydantic_v2.BaseModel",
-            "--target-python-version",
-            "3.11",
-            "--disable-timestamp",
-            "--output",
-            str(output),
-        ],
-        check=True,
-        capture_output=True,
-    )
-
-
-ENV = make_environment()
-
-
-def measure(entry: dict[str, Any], workdir: Path, repeat: int) -> Timing:
-    normalize_ms, spec = timed(repeat, lambda: normalize(documented(entry)))
-    python_ms, _ = timed(repeat, lambda: python_module(spec))
-    docs_ms, _ = timed(repeat, lambda: render_docs([spec], ENV))
-    schema_file = workdir / "input.schema.json"
-    schema_file.write_text(json.dumps(spec.input_schema), encoding="utf-8")
-    cli_ms, _ = timed(repeat, lambda: run_cli(schema_file, workdir / "models.py"))
-    return Timing(entry["model_id"], normalize_ms, python_ms, docs_ms, cli_ms)
+    for i in range(times):
+        prepare(i)
+        runs.append(run(args(i)))
+    return runs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--limit", type=int, default=None, help="only the first N schemas")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per step; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; medians count")
+    parser.add_argument(
+        "--cli-limit", type=int, default=None,
+        help="time datamodel-codegen on the first N schemas only and scale to all",
+    )  # fmt: skip
     args = parser.parse_args()
 
-    entries = json.loads(args.corpus.read_text(encoding="utf-8"))[: args.limit]
-    if not entries:
-        parser.error(f"{args.corpus}: no schemas")
-    # Warm up once: imports and first-call caches are paid once per process, not per model.
-    for entry in entries[:3]:
-        warm = normalize(documented(entry))
-        python_module(warm)
-        render_docs([warm], ENV)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        schemas = tmp / "schemas"
+        models = build_catalog(args.corpus, schemas)
+        out = tmp / "generated"
+        cold = repeat(
+            args.repeat,
+            lambda i: [shutil.rmtree(p, ignore_errors=True) for p in (out, tmp / "cache")],
+            lambda i: generate(schemas, out, "--cache-dir", str(tmp / "cache")),
+        )
+        anchor_cpu, measured = cli_anchor(out / "schemas", args.cli_limit)
+        warm = ["--cache-dir", str(tmp / "cache")]
+        noop = repeat(args.repeat, lambda i: None, lambda i: generate(schemas, out, *warm))
+        check = repeat(
+            args.repeat, lambda i: None, lambda i: generate(schemas, out, "--check", *warm)
+        )
+        changed_file = schemas / "runwayml/runway-aleph/video-to-video.json"
+        original = changed_file.read_bytes()
+        one = repeat(
+            args.repeat,
+            lambda i: edit_one(changed_file, f"benchmark_{i}_{time.time_ns()}"),
+            lambda i: generate(schemas, out, *warm),
+        )
+        changed_file.write_bytes(original)
+        run(generate(schemas, out, *warm))
+        help_imports = statistics.median(
+            import_seconds(["--help"], tmp) for _ in range(args.repeat)
+        )
+        check_args = ["-q", "generate", "--check", "--schemas", str(schemas), "--out", str(out)]
+        check_imports = statistics.median(
+            import_seconds([*check_args, *warm], tmp) for _ in range(args.repeat)
+        )
 
-    timings: list[Timing] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        header = f"{'model':<55} {'norm':>7} {'python':>7} {'docs':>7} {'total':>7} {'CLI':>8}"
-        print(header + f" {'CLI/in-process':>15}")
-        for entry in entries:
-            t = measure(entry, Path(tmp), args.repeat)
-            timings.append(t)
-            print(
-                f"{t.model_id:<55} {t.normalize_ms:7.1f} {t.python_ms:7.1f} {t.docs_ms:7.1f} "
-                f"{t.in_process_ms:7.1f} {t.cli_ms:8.1f} {t.cli_ms / t.in_process_ms:14.1f}x"
-            )
-
-    in_process = sum(t.in_process_ms for t in timings)
-    cli = sum(t.cli_ms for t in timings)
-    print()
-    print(f"models: {len(timings)} (ms per model; fastest of {args.repeat} run(s) per step)")
     print(
-        f"in process: total {in_process:.0f} ms, median "
-        f"{statistics.median(t.in_process_ms for t in timings):.1f} ms/model "
-        f"(normalize {sum(t.normalize_ms for t in timings):.0f}, "
-        f"python {sum(t.python_ms for t in timings):.0f}, "
-        f"docs {sum(t.docs_ms for t in timings):.0f})"
+        f"{models} models; {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f}; medians of {args.repeat} runs\n"
     )
-    print(
-        f"datamodel-codegen CLI: total {cli:.0f} ms, median "
-        f"{statistics.median(t.cli_ms for t in timings):.1f} ms/model"
-    )
-    print(f"ratio CLI / in process: {cli / in_process:.1f}x")
-    print(f"machine: {platform.platform()}, Python {platform.python_version()}")
+    anchor_note = "" if measured == models else f" (measured on {measured}, scaled)"
+    rows = [
+        ("cold generate, CPU-s", median(cold, "cpu"),
+         f"datamodel-codegen CLI x{models}: {anchor_cpu:.1f} CPU-s{anchor_note}",
+         f"{anchor_cpu / median(cold, 'cpu'):.1f}x fewer (target 10x)"),
+        ("cold generate, wall s", median(cold, "wall"), "-", "-"),
+        ("no-op generate, CPU-s", median(noop, "cpu"), "-", "-"),
+        ("no-op generate, wall s", median(noop, "wall"), "target 1 s",
+         f"{median(noop, 'wall') / 1.0:.2f} of target"),
+        ("generate --check, wall s", median(check, "wall"), "target 1 s",
+         f"{median(check, 'wall') / 1.0:.2f} of target"),
+        ("one model changed, CPU-s", median(one, "cpu"), "-", "-"),
+        ("one model changed, wall s", median(one, "wall"), "target 2 s",
+         f"{median(one, 'wall') / 2.0:.2f} of target"),
+        ("--help, import s", help_imports, "target 0.3 s", f"{help_imports / 0.3:.2f} of target"),
+        ("generate --check, import s", check_imports, "target 0.3 s",
+         f"{check_imports / 0.3:.2f} of target"),
+    ]  # fmt: skip
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'median':>8}  {'anchor':<52}  ratio")
+    for name, value, anchor, ratio in rows:
+        print(f"{name:<{width}}  {value:8.2f}  {anchor:<52}  {ratio}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import click
 from generator.cli._config import with_config
 from generator.errors import InputError
 
-__all__ = ["DEBUG_ENV", "EXIT_INPUT_ERROR", "cli"]
+__all__ = ["DEBUG_ENV", "EXIT_INPUT_ERROR", "cli", "verbosity"]
 
 #: Exit status for a usage error or a page/schema that cannot be read (click uses 2 as well).
 EXIT_INPUT_ERROR = 2
@@ -25,9 +25,25 @@ class _Group(click.Group):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._lazy: dict[str, str] = {}
+        self._lazy_help: dict[str, str] = {}
 
-    def register_lazy(self, name: str, import_path: str) -> None:
+    def register_lazy(self, name: str, import_path: str, short_help: str = "") -> None:
+        """``short_help`` is what ``--help`` lists; with it, listing imports no command module."""
         self._lazy[name] = import_path
+        self._lazy_help[name] = short_help
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, self._lazy_help.get(name) or self._loaded_help(ctx, name))
+            for name in self.list_commands(ctx)
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+    def _loaded_help(self, ctx: click.Context, name: str) -> str:
+        command = self.get_command(ctx, name)
+        return "" if command is None else command.get_short_help_str()
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self._lazy})
@@ -38,6 +54,7 @@ class _Group(click.Group):
             command = getattr(importlib.import_module(module_name), attribute)
             if not isinstance(command, click.Command):
                 raise TypeError(f"{self._lazy[cmd_name]} is not a click command")
+            _add_verbosity_options(command)
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
 
@@ -64,8 +81,60 @@ def _fail(message: str) -> Any:
     raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
 
 
+_VERBOSITY = "runcomfy_codegen.verbosity"
+
+
+def _set_quiet(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta[_VERBOSITY] = -1
+
+
+def _set_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
+    if value:
+        ctx.find_root().meta[_VERBOSITY] = value
+
+
+def _verbosity_options() -> list[click.Option]:
+    return [
+        click.Option(
+            ["-q", "--quiet"],
+            is_flag=True,
+            expose_value=False,
+            callback=_set_quiet,
+            help="Print errors only.",
+        ),
+        click.Option(
+            ["-v", "--verbose"],
+            count=True,
+            expose_value=False,
+            callback=_set_verbose,
+            help="Say more (repeat for more).",
+        ),
+    ]
+
+
+def _add_verbosity_options(command: click.Command) -> None:
+    """``-q`` / ``-v`` after the command name too, unless the command uses those names."""
+    taken = {name for param in command.params for name in getattr(param, "opts", ())}
+    for option in _verbosity_options():
+        if not taken & set(option.opts):
+            command.params.append(option)
+
+
+def verbosity() -> int:
+    """-1 with ``-q`` (errors only), 0 by default, 1 or more with ``-v``."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return 0
+    level = ctx.find_root().meta.get(_VERBOSITY, 0)
+    return level if isinstance(level, int) else 0
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="runcomfy-codegen")
 @with_config
 def cli() -> None:
     """Turn RunComfy's documented model schemas into JSON Schema, Python SDKs and docs."""
+
+
+cli.params.extend(_verbosity_options())

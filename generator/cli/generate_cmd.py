@@ -2,17 +2,63 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from generator.output.build import build_outputs
-from generator.output.tree import diff_tree, write_tree
+from generator.cli._app import verbosity
+from generator.errors import InputError
+from generator.output.build import Build, build, default_jobs
+from generator.output.cache import RenderCache, default_cache_dir
+from generator.output.tree import TreeDiff, diff_tree, write_tree
 
 __all__ = ["EXIT_DRIFT", "generate_command"]
 
 #: ``--check`` exit status when the output folder is not what the schemas and templates give.
 EXIT_DRIFT = 1
+#: Below this many models to render, no progress bar (the run is short).
+_PROGRESS_MIN_MODELS = 8
+
+
+def _check_out_dir(out_dir: Path, schemas_dir: Path, force: bool) -> None:
+    """Refuse an output folder whose replacement would take the user's files with it."""
+    out = out_dir.resolve()
+    schemas = schemas_dir.resolve()
+    cwd = Path.cwd().resolve()
+    if out == cwd or cwd.is_relative_to(out):
+        raise InputError(
+            str(out_dir), "is the current folder or one of its parents; choose a subfolder"
+        )
+    if force:
+        return
+    if out == schemas or schemas.is_relative_to(out) or out.is_relative_to(schemas):
+        raise InputError(
+            str(out_dir),
+            f"would replace or sit inside the schemas folder {schemas_dir}; "
+            "choose another --out (or pass --force)",
+        )
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, bool], None] | None]:
+    """A rich progress bar on a terminal; nothing when piped or quiet."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("generating"), BarColumn(), MofNCompleteColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("models", total=None)
+
+        def advance(model_file: str, rendered: bool) -> None:
+            bar.update(task, advance=1)
+
+        yield advance
 
 
 @click.command("generate")
@@ -30,7 +76,7 @@ EXIT_DRIFT = 1
     default=Path("generated"),
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output folder.",
+    help="Output folder (generate owns it: see --force).",
 )
 @click.option(
     "--check",
@@ -45,18 +91,66 @@ EXIT_DRIFT = 1
     help="Folder of templates that override the bundled ones by relative path "
     "(e.g. python/model.py.jinja).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into an --out holding files generate did not write (they are kept), "
+    "or that holds or sits in the schemas folder.",
+)
+@click.option(
+    "--cache-dir",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where rendered models are cached [default: .runcomfy-codegen-cache beside --out].",
+)
+@click.option("--no-cache", is_flag=True, help="Render every model; read and write no cache.")
+@click.option(
+    "-j",
+    "--jobs",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Processes that render models [default: the CPUs available].",
+)
 def generate_command(
-    schemas_dir: Path, out_dir: Path, check: bool, templates_dir: Path | None
+    schemas_dir: Path,
+    out_dir: Path,
+    check: bool,
+    templates_dir: Path | None,
+    force: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    jobs: int | None,
 ) -> None:
     """Generate normalized schemas, the runcomfy-models package and docs for every model.
 
-    Everything is built in memory first: an unusable schema or template writes nothing.
+    Everything is built and checked (every Python file compiles, the changed modules import)
+    before the output folder is replaced: an unusable schema or template writes nothing.
     """
-    files = build_outputs(schemas_dir, templates_dir, out_dir)
+    level = verbosity()
+    if not check:
+        _check_out_dir(out_dir, schemas_dir, force)
+    cache = RenderCache(None if no_cache else cache_dir or default_cache_dir(out_dir))
+    with _progress(level >= 0) as on_model:
+        result = build(
+            schemas_dir,
+            templates_dir,
+            out_dir,
+            cache=cache,
+            jobs=jobs or default_jobs(),
+            on_model=on_model,
+        )
+    files = result.files
+    if level > 0:
+        click.echo(
+            f"{len(files)} files from {result.rendered + result.reused} models "
+            f"({result.rendered} rendered, {result.reused} from the cache)",
+            err=True,
+        )
     if check:
         diff = diff_tree(out_dir, files)
         if diff.clean:
-            click.echo(f"{out_dir} is up to date ({len(files)} files)")
+            if level >= 0:
+                click.echo(f"{out_dir} is up to date ({len(files)} files)")
             return
         click.echo(diff.text, nl=False)
         click.echo(
@@ -65,8 +159,17 @@ def generate_command(
             err=True,
         )
         raise click.exceptions.Exit(EXIT_DRIFT)
-    diff = write_tree(out_dir, files)
-    click.echo(
-        f"{out_dir}: {len(files)} files ({len(diff.added)} added, {len(diff.changed)} changed, "
-        f"{len(diff.removed)} removed)"
-    )
+    diff = write_tree(out_dir, files, force=force, verify=_verifier(result))
+    if not no_cache:
+        cache.prune()
+    if level >= 0:
+        click.echo(
+            f"{out_dir}: {len(files)} files ({len(diff.added)} added, {len(diff.changed)} "
+            f"changed, {len(diff.removed)} removed)"
+        )
+
+
+def _verifier(result: Build) -> Callable[[Path, TreeDiff], None]:
+    from generator.output.verify import verify_package
+
+    return lambda staged, diff: verify_package(staged, diff, result.origins)

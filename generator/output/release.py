@@ -1,29 +1,46 @@
-"""The generated package's version and CHANGELOG, from what changed since the last generate.
+"""The generated package's version and CHANGELOG: one release per change since the last release.
 
-The committed ``generated/`` is the previous release: its ``schemas/`` are compared with the
-models being generated (``generator.diff``), the version in ``python/pyproject.toml`` is bumped
-as the changes require, and an entry for the new version is put on top of
-``python/CHANGELOG.md``. Nothing depends on the clock, so the result is deterministic and
-``generate --check`` right after ``generate`` finds no drift.
+The last **released** state is what generated code users have: inside a git work tree, the
+output folder as committed at ``HEAD`` (its ``schemas/``, ``python/pyproject.toml`` and
+``python/CHANGELOG.md``); outside git, the output folder on disk. The models being generated
+are compared with it (``generator.diff``): no change keeps the released version and CHANGELOG;
+otherwise the version is bumped once from the released one (breaking: major, compatible: minor,
+noteworthy only: patch) with one CHANGELOG entry on top of the released CHANGELOG. So an edit
+and its revert give no bump, and regenerating twice before a commit gives one entry.
+
+Nothing depends on the clock: ``generate --check`` right after ``generate`` finds no drift.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
+import subprocess
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.diff import Change, bump_version, changelog_entry, compare, required_bump
-from generator.diff.normalized import spec_from_normalized
 from generator.errors import InputError
-from generator.render.python.package import PACKAGE_VERSION
-from generator.schema.ir import ModelSpec, NameOrigin
 
-__all__ = ["CHANGELOG", "Release", "plan_release"]
+if TYPE_CHECKING:
+    from generator.diff import Change
+    from generator.schema.ir import ModelSpec
+
+__all__ = [
+    "CHANGELOG",
+    "PYPROJECT",
+    "Release",
+    "ReleasedState",
+    "plan_release",
+    "released_state",
+    "schema_paths",
+]
 
 CHANGELOG = "python/CHANGELOG.md"
+PYPROJECT = "python/pyproject.toml"
 _HEADER = (
     "# Changelog of runcomfy-models\n\n"
     "Written by `runcomfy-codegen generate` from the schema changes of each release "
@@ -38,81 +55,208 @@ class Release:
     changes: dict[str, list[Change]]
 
 
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+def schema_paths(model_id: str) -> tuple[str, str]:
+    """Where a model's normalized input and output schemas live under the output folder."""
+    return f"schemas/{model_id}/input.schema.json", f"schemas/{model_id}/output.schema.json"
+
+
+@dataclass
+class ReleasedState:
+    """The released output: ``{model_id: (input text, output text)}``, version and CHANGELOG."""
+
+    where: str
+    schemas: dict[str, tuple[str, str]] = field(default_factory=dict)
+    version: str | None = None
+    changelog: str | None = None
+
+
+def _git(
+    top: Path, *args: str, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes] | None:
+    """Run git in ``top``; None when git is missing or does not answer."""
+    git = shutil.which("git")
+    if git is None:
         return None
-
-
-def _current_version(out_dir: Path) -> str | None:
-    text = _read(out_dir / "python" / "pyproject.toml")
-    if text is None:
-        return None
     try:
-        version = tomllib.loads(text)["project"]["version"]
-    except (tomllib.TOMLDecodeError, KeyError) as exc:
-        raise InputError(
-            str(out_dir / "python" / "pyproject.toml"), f"no readable project version ({exc})"
-        ) from None
-    if not isinstance(version, str):
-        raise InputError(str(out_dir / "python" / "pyproject.toml"), "version is not a string")
-    return version
-
-
-def _previous_specs(out_dir: Path, current: Sequence[ModelSpec]) -> dict[str, ModelSpec]:
-    overrides = {
-        spec.model_id: {
-            f.wire_key: f.python_name for f in spec.fields if f.name_origin is NameOrigin.OVERRIDE
-        }
-        for spec in current
-    }
-    root = out_dir / "schemas"
-    previous = {}
-    for input_path in sorted(root.rglob("input.schema.json")):
-        model_id = input_path.parent.relative_to(root).as_posix()
-        output_path = input_path.with_name("output.schema.json")
-        try:
-            input_schema = json.loads(input_path.read_text(encoding="utf-8"))
-            output_schema = json.loads(output_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InputError(
-                str(input_path.parent), f"unreadable previous schemas: {exc}"
-            ) from None
-        previous[model_id] = spec_from_normalized(
-            model_id,
-            input_schema,
-            output_schema,
-            names=overrides.get(model_id),
-            file=str(input_path),
+        return subprocess.run(
+            [git, "-C", str(top), *args], input=stdin, capture_output=True, check=False, timeout=60
         )
-    return previous
+    except (OSError, subprocess.TimeoutExpired):
+        return None
 
 
-def _first_release(version: str, specs: Sequence[ModelSpec]) -> str:
-    models = "".join(f"- `{spec.model_id}`\n" for spec in specs)
+def _read_blobs(top: Path, paths: list[str]) -> dict[str, str]:
+    """``{path: text}`` of the files at ``HEAD`` among ``paths``, with one ``git cat-file``."""
+    request = "".join(f"HEAD:{path}\n" for path in paths).encode()
+    done = _git(top, "cat-file", "--batch", stdin=request)
+    if done is None or done.returncode != 0:
+        return {}
+    texts: dict[str, str] = {}
+    data, at = done.stdout, 0
+    for path in paths:
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) != 3 or header[1] != b"blob":
+            continue  # "<object> missing": not committed
+        size = int(header[2])
+        texts[path] = data[at : at + size].decode("utf-8", "replace")
+        at += size + 1
+    return texts
+
+
+def _git_location(out_dir: Path) -> tuple[Path, str] | None:
+    """``(work tree top, out_dir relative to it)`` when ``out_dir`` is tracked-or-trackable."""
+    anchor = out_dir.absolute()
+    while not anchor.is_dir():
+        if anchor.parent == anchor:
+            return None
+        anchor = anchor.parent
+    done = _git(anchor, "rev-parse", "--show-toplevel")
+    if done is None or done.returncode != 0:
+        return None
+    top = Path(done.stdout.decode("utf-8", "replace").strip())
+    try:
+        relative = out_dir.resolve().relative_to(top.resolve()).as_posix()
+    except ValueError:
+        return None
+    ignored = _git(top, "check-ignore", "-q", "--", relative or ".")
+    if ignored is not None and ignored.returncode == 0:
+        return None  # generated code that is never committed: the folder on disk is the release
+    return top, relative
+
+
+def _from_git(top: Path, relative: str) -> ReleasedState:
+    prefix = f"{relative}/" if relative not in ("", ".") else ""
+    state = ReleasedState(where=f"HEAD:{prefix}")
+    listing = _git(top, "ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", f"{prefix}schemas")
+    if listing is None or listing.returncode != 0:
+        return state  # no commit yet: nothing was released
+    wanted = [f"{prefix}{PYPROJECT}", f"{prefix}{CHANGELOG}"]
+    for record in listing.stdout.split(b"\0"):
+        if b"\t" in record:
+            path = record.split(b"\t", 1)[1].decode("utf-8", "replace")
+            if path.endswith(".schema.json") and "\n" not in path:
+                wanted.append(path)
+    texts = {path.removeprefix(prefix): text for path, text in _read_blobs(top, wanted).items()}
+    _fill(state, texts)
+    return state
+
+
+def _from_disk(out_dir: Path) -> ReleasedState:
+    state = ReleasedState(where=str(out_dir))
+    texts: dict[str, str] = {}
+    candidates = [out_dir / PYPROJECT, out_dir / CHANGELOG]
+    candidates += sorted((out_dir / "schemas").rglob("*.schema.json"))
+    for path in candidates:
+        try:
+            texts[path.relative_to(out_dir).as_posix()] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+    _fill(state, texts)
+    return state
+
+
+def _fill(state: ReleasedState, texts: Mapping[str, str]) -> None:
+    state.changelog = texts.get(CHANGELOG)
+    pyproject = texts.get(PYPROJECT)
+    if pyproject is not None:
+        try:
+            version = tomllib.loads(pyproject)["project"]["version"]
+        except (tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+            raise InputError(f"{state.where}/{PYPROJECT}", f"no readable version ({exc})") from None
+        if not isinstance(version, str):
+            raise InputError(f"{state.where}/{PYPROJECT}", "version is not a string")
+        state.version = version
+    for path, text in texts.items():
+        if path.endswith("/input.schema.json"):
+            model_id = path.removeprefix("schemas/").removesuffix("/input.schema.json")
+            output = texts.get(schema_paths(model_id)[1])
+            if output is not None:
+                state.schemas[model_id] = (text, output)
+
+
+def released_state(out_dir: Path) -> ReleasedState:
+    """The last release of ``out_dir``: git ``HEAD`` inside a work tree, else the folder."""
+    location = _git_location(out_dir)
+    if location is None:
+        return _from_disk(out_dir)
+    return _from_git(*location)
+
+
+def _first_release(version: str, model_ids: list[str]) -> str:
+    models = "".join(f"- `{model_id}`\n" for model_id in model_ids)
     return f"{_HEADER}## {version}\n\nFirst release, with these models:\n\n{models}"
 
 
-def plan_release(specs: Sequence[ModelSpec], out_dir: Path) -> Release:
-    """The version and CHANGELOG that generating ``specs`` into ``out_dir`` should carry."""
-    current_version = _current_version(out_dir)
-    changelog = _read(out_dir / CHANGELOG)
-    if current_version is None:
-        # First generation into this folder: the starting version, listing every model.
-        return Release(PACKAGE_VERSION, _first_release(PACKAGE_VERSION, specs), {})
-    previous = _previous_specs(out_dir, specs)
-    by_id = {spec.model_id: spec for spec in specs}
-    changes = {
-        model_id: compare(previous.get(model_id), by_id.get(model_id))
-        for model_id in sorted(set(previous) | set(by_id))
-    }
-    changes = {model_id: found for model_id, found in changes.items() if found}
+def _previous_spec(
+    model_id: str, texts: tuple[str, str], current: ModelSpec | None, where: str
+) -> ModelSpec:
+    from generator.diff import spec_from_normalized
+    from generator.schema.ir import NameOrigin
+
+    overrides = (
+        {f.wire_key: f.python_name for f in current.fields if f.name_origin is NameOrigin.OVERRIDE}
+        if current is not None
+        else None
+    )
+    file = f"{where}/{schema_paths(model_id)[0]}"
+    try:
+        input_schema, output_schema = json.loads(texts[0]), json.loads(texts[1])
+    except json.JSONDecodeError as exc:
+        raise InputError(file, f"unreadable released schema: {exc}") from None
+    return spec_from_normalized(model_id, input_schema, output_schema, names=overrides, file=file)
+
+
+def _unchanged(released: ReleasedState, current: Mapping[str, tuple[str, str]]) -> Release:
+    assert released.version is not None
+    kept = released.changelog
+    if kept is None:
+        kept = _first_release(released.version, sorted(current))
+    return Release(released.version, kept, {})
+
+
+def _digest(texts: tuple[str, str]) -> bytes:
+    return hashlib.sha256("\0".join(texts).encode()).digest()
+
+
+def plan_release(
+    current: Mapping[str, tuple[str, str]],
+    spec_of: Callable[[str], ModelSpec],
+    released: ReleasedState,
+) -> Release:
+    """The version and CHANGELOG for generating ``current`` (normalized schema texts by id).
+
+    ``spec_of`` normalizes a current model; it is called only for models that differ from
+    the release, so an unchanged catalog is planned without normalizing anything.
+    """
+    if released.version is None:
+        from generator.render.python.package import PACKAGE_VERSION
+
+        return Release(PACKAGE_VERSION, _first_release(PACKAGE_VERSION, sorted(current)), {})
+    differing = sorted(
+        model_id
+        for model_id in set(current) | set(released.schemas)
+        if model_id not in current
+        or model_id not in released.schemas
+        or _digest(current[model_id]) != _digest(released.schemas[model_id])
+    )
+    if not differing:
+        return _unchanged(released, current)
+    from generator.diff import bump_version, changelog_entry, compare, required_bump
+
+    changes: dict[str, list[Change]] = {}
+    for model_id in differing:
+        spec = spec_of(model_id) if model_id in current else None
+        texts = released.schemas.get(model_id)
+        previous = None if texts is None else _previous_spec(model_id, texts, spec, released.where)
+        found = compare(previous, spec)
+        if found:
+            changes[model_id] = found
     bump = required_bump(c for found in changes.values() for c in found)
     if bump == "none":
-        kept = changelog if changelog is not None else _first_release(current_version, specs)
-        return Release(current_version, kept, {})
-    version = bump_version(current_version, bump)
-    older = (changelog or _HEADER).removeprefix(_HEADER)
+        return _unchanged(released, current)
+    version = bump_version(released.version, bump)
+    older = (released.changelog or _HEADER).removeprefix(_HEADER)
     entry = changelog_entry(version, changes).rstrip("\n") + "\n"
     return Release(version, _HEADER + entry + ("\n" + older if older else ""), changes)

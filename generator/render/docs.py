@@ -31,6 +31,8 @@ __all__ = [
     "ModelPage",
     "model_page",
     "render_docs",
+    "render_docs_index",
+    "render_model_doc",
     "task_of",
 ]
 
@@ -284,13 +286,26 @@ def model_page(spec: ModelSpec) -> ModelPage:
     )
 
 
+def render_model_doc(spec: ModelSpec, env: jinja2.Environment) -> dict[str, str]:
+    """``{"docs/<model_id>.md": ...}``: the one docs page that depends on this model alone."""
+    install_filters(env)
+    page = model_page(spec)
+    return {page.path: env.get_template(MODEL_TEMPLATE).render(page=page)}
+
+
+def render_docs_index(specs: Sequence[ModelSpec], env: jinja2.Environment) -> dict[str, str]:
+    """``{"docs/index.md": ...}``: the list of every model."""
+    install_filters(env)
+    pages = sorted((model_page(spec) for spec in specs), key=lambda page: page.model_id)
+    return {"docs/index.md": env.get_template(INDEX_TEMPLATE).render(pages=pages)}
+
+
 def render_docs(specs: Sequence[ModelSpec], env: jinja2.Environment) -> dict[str, str]:
     """``{"docs/index.md": ..., "docs/<model_id>.md": ...}``, paths relative to ``generated/``.
 
     Sorted by path and free of anything that varies between runs, so the output is byte for
     byte the same for the same schemas and templates.
     """
-    install_filters(env)
     seen: dict[str, str] = {}
     for spec in specs:
         if spec.model_id in seen:
@@ -298,8 +313,7 @@ def render_docs(specs: Sequence[ModelSpec], env: jinja2.Environment) -> dict[str
                 spec.file, f"model id {spec.model_id!r} is also defined in {seen[spec.model_id]}"
             )
         seen[spec.model_id] = spec.file
-    pages = sorted((model_page(spec) for spec in specs), key=lambda page: page.model_id)
-    model_template = env.get_template(MODEL_TEMPLATE)
-    files = {page.path: model_template.render(page=page) for page in pages}
-    files["docs/index.md"] = env.get_template(INDEX_TEMPLATE).render(pages=pages)
+    files = render_docs_index(specs, env)
+    for spec in specs:
+        files.update(render_model_doc(spec, env))
     return dict(sorted(files.items()))

@@ -17,7 +17,16 @@ import jinja2
 import generator
 from generator.errors import InputError
 
-__all__ = ["default_templates_dir", "make_environment", "py_literal", "template_failure"]
+__all__ = [
+    "default_templates_dir",
+    "make_environment",
+    "py_block",
+    "py_literal",
+    "template_failure",
+]
+
+#: black's line length for the generated package (``_BLACK_MODE`` in render.python.package).
+LINE_LENGTH = 100
 
 
 def default_templates_dir() -> Path:
@@ -40,6 +49,37 @@ def py_literal(value: Any) -> str:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
+def py_block(value: Any, column: int = 0, indent: int = 0, tail: int = 0) -> str:
+    """:func:`py_literal` laid out as black lays it out, starting at ``column``.
+
+    black spends most of its time splitting long lines: a schema literal printed on one line
+    cost it ~100 ms per model module. A collection that fits on its line (with the ``tail``
+    characters that follow it, e.g. a comma) stays on one line; one that does not gets one
+    item per line, recursively, with a trailing comma when it has more than one item (black's
+    rule). black still formats the whole module afterwards, so this decides only how much work
+    is left for it, never what the result is.
+    """
+    one_line = py_literal(value)
+    if column + len(one_line) + tail <= LINE_LENGTH:
+        return one_line
+    if not isinstance(value, dict | list | tuple) or not value:
+        return one_line
+    inner = indent + 4
+    comma = "," if len(value) > 1 else ""
+    lines = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            head = f"{py_literal(key)}: "
+            text = py_block(item, inner + len(head), inner, len(comma))
+            lines.append(" " * inner + head + text + comma)
+        opening, closing = "{", "}"
+    else:
+        for item in value:
+            lines.append(" " * inner + py_block(item, inner, inner, len(comma)) + comma)
+        opening, closing = "[", "]"
+    return opening + "\n" + "\n".join(lines) + "\n" + " " * indent + closing
+
+
 def _json(value: Any, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
@@ -59,6 +99,7 @@ def make_environment(override_dir: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["py"] = py_literal
+    env.filters["py_block"] = py_block
     env.filters["json"] = _json
     return env
 

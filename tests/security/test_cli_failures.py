@@ -79,7 +79,7 @@ def test_an_internal_error_is_one_line_unless_debugging(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(generator.output.build, "render_outputs", broken)
+    monkeypatch.setattr(generator.output.build, "model_files", broken)
     args = ["generate", "--schemas", str(schemas), "--out", str(tmp_path / "o")]
     code, _, stderr = run(*args)
     assert code == 2

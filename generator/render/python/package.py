@@ -25,6 +25,8 @@ __all__ = [
     "PACKAGE",
     "PACKAGE_VERSION",
     "format_python",
+    "render_model_module",
+    "render_package_index",
     "render_python_package",
     "runtime_dir",
     "runtime_files",
@@ -162,11 +164,18 @@ def runtime_files() -> dict[str, str]:
     }
 
 
-def render_python_package(
-    specs: Sequence[ModelSpec], env: jinja2.Environment, version: str = PACKAGE_VERSION
+def render_model_module(spec: ModelSpec, env: jinja2.Environment) -> dict[str, str]:
+    """One model's module, formatted: the only file of the package that depends on its schema."""
+    names = ModelNames.of(spec.model_id)
+    path = f"{_ROOT}/{PACKAGE}/models/{names.module}.py"
+    return {path: format_python(_model_module(spec, names, env), path)}
+
+
+def render_package_index(
+    model_ids: Sequence[str], env: jinja2.Environment, version: str = PACKAGE_VERSION
 ) -> dict[str, str]:
-    """Every file of ``generated/python/``, keyed by its path relative to ``generated/``."""
-    models = [ModelNames.of(spec.model_id) for spec in specs]
+    """The package files that list every model (and the runtime): ids and version only."""
+    models = [ModelNames.of(model_id) for model_id in model_ids]
     # Module order (not model id order): the imports and __all__ of the package come out sorted.
     by_module = sorted(models, key=lambda names: _natural(names.module))
     context: dict[str, object] = {"models": by_module, "version": version, "package": PACKAGE}
@@ -182,11 +191,19 @@ def render_python_package(
             **context
         ),
     }
-    for spec, names in zip(specs, models, strict=True):
-        files[f"{pkg}/models/{names.module}.py"] = _model_module(spec, names, env)
     rendered = {
         path: format_python(text, path) if path.endswith(".py") else text
         for path, text in files.items()
     }
     rendered.update(runtime_files())
-    return dict(sorted(rendered.items()))
+    return rendered
+
+
+def render_python_package(
+    specs: Sequence[ModelSpec], env: jinja2.Environment, version: str = PACKAGE_VERSION
+) -> dict[str, str]:
+    """Every file of ``generated/python/``, keyed by its path relative to ``generated/``."""
+    files = render_package_index([spec.model_id for spec in specs], env, version)
+    for spec in specs:
+        files.update(render_model_module(spec, env))
+    return dict(sorted(files.items()))
