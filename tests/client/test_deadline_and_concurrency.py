@@ -32,7 +32,7 @@ def test_deadline_cancels_a_still_queued_job(
     with client, pytest.raises(sdk.DeadlineExceededError) as caught:
         handle = _endpoint(client).submit(**valid_kwargs(SPEC, server))
         assert handle.status().status == "in_queue"
-        handle.wait(timeout=0.05)
+        handle.wait(wait_timeout=0.05)
     error = caught.value
     assert isinstance(error, TimeoutError)
     assert error.last_status == "in_queue"
@@ -51,7 +51,7 @@ def test_run_deadline_counts_the_submit_and_cancels(
     server = make_server(Schedule(queue_polls=FOREVER))
     client = sdk.RunComfy(TOKEN, base_url=server.base_url, **fast_options(sdk))
     with client, pytest.raises(sdk.DeadlineExceededError) as caught:
-        _endpoint(client).run(**valid_kwargs(SPEC, server), timeout=0.05)
+        _endpoint(client).run(**valid_kwargs(SPEC, server), wait_timeout=0.05)
     # Whether a status poll was answered in time or not (then the status is unknown, treated
     # as queued), the still-queued job is cancelled.
     assert caught.value.cancel_outcome is not None and caught.value.cancel_outcome.cancelled
@@ -79,7 +79,7 @@ def test_deadline_does_not_cancel_a_running_job(
         handle = _endpoint(client).submit(**valid_kwargs(SPEC, server))
         assert handle.status().status == "in_progress"
         with pytest.raises(sdk.DeadlineExceededError) as caught:
-            handle.wait(timeout=0.05)
+            handle.wait(wait_timeout=0.05)
     assert caught.value.last_status == "in_progress"
     assert caught.value.cancel_outcome is None
     assert server.jobs()[0]["cancel_requests"] == 0
@@ -95,7 +95,7 @@ def test_async_deadline_cancels_too(
             TOKEN, base_url=server.base_url, **fast_options(sdk)
         ) as client:
             with pytest.raises(sdk.DeadlineExceededError) as caught:
-                await _endpoint(client).run(**valid_kwargs(SPEC, server), timeout=0.05)
+                await _endpoint(client).run(**valid_kwargs(SPEC, server), wait_timeout=0.05)
             return caught.value
 
     error = asyncio.run(scenario())
