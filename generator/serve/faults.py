@@ -26,7 +26,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -198,10 +198,6 @@ class FaultPlan:
         with self._lock:
             self._armed = [_Armed(fault) for fault in faults]
 
-    def add(self, fault: Fault) -> None:
-        with self._lock:
-            self._armed.append(_Armed(fault))
-
     def draw(self, method: str, path: str) -> list[Fault]:
         """The faults that hit this request, in plan order; counts them as fired."""
         hits: list[Fault] = []
@@ -225,7 +221,3 @@ class FaultPlan:
                 {"fault": armed.fault.describe(), "seen": armed.seen, "fired": armed.fired}
                 for armed in self._armed
             ]
-
-    def copy_faults(self) -> list[Fault]:
-        with self._lock:
-            return [replace(armed.fault) for armed in self._armed]
