@@ -56,8 +56,12 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "https://model-api.runcomfy.net"
-#: httpx's own default pool size; also the bound on requests in flight per client.
-DEFAULT_MAX_CONNECTIONS = 100
+#: Connections per client, and the bound on its requests in flight. httpcore checks every idle
+#: connection on each request (a readability poll per connection), so CPU per request grows
+#: with the pool: 32 carry ~200 requests/s at 150 ms round trips (1000 jobs polled every 5 s)
+#: with less CPU per job than httpx's default of 100 (docs/benchmarks.md). Raise it for
+#: more jobs or slower links; more concurrent jobs than this wait for a connection, never fail.
+DEFAULT_MAX_CONNECTIONS = 32
 #: Every request and retry is logged here at DEBUG/INFO; URLs and statuses only, never headers.
 logger = logging.getLogger("runcomfy_models")
 _MIN_TIMEOUT = 0.001  # httpx treats 0 as "no wait at all"; a deadline just reached gets this
@@ -122,6 +126,7 @@ class _TransportCore:
             max_keepalive_connections=settings.max_connections,
         )
         token = settings.token.reveal()
+        self._token_bytes = token.encode()
         # JSON may spell these characters differently (``\\/``, ``\\u00e9``): then the raw
         # text cannot tell whether the token is in the body, and every body is scrubbed.
         self._always_redact = not token.isascii() or any(c in token for c in '"\\/')
@@ -203,7 +208,8 @@ class _TransportCore:
         return APIConnectionError(f"{method} {path} failed ({what})", request_id=request_id)
 
     def _scrub(self, response: httpx.Response, body: Any) -> Any:
-        if self._always_redact or self.settings.token.reveal() in response.text:
+        # Bytes, not ``response.text``: decoding every answer again costs more than the search.
+        if self._always_redact or self._token_bytes in response.content:
             return self.settings.token.redact(body)
         return body
 

@@ -13,7 +13,7 @@ import json
 import socket
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,6 +88,8 @@ class ServerState:
     files: FileStore = field(default_factory=FileStore)
     log: Callable[[str], None] | None = None
     requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=_REQUESTS_KEPT))
+    #: Requests answered (or dropped) per method, all of them (``requests`` keeps the last few).
+    totals: Counter[str] = field(default_factory=Counter)
     netlocs: set[str] = field(default_factory=set)
     jobs: JobStore = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -98,12 +100,17 @@ class ServerState:
     def record(self, method: str, path: str, outcome: int | str, note: str = "") -> None:
         with self._lock:
             self.requests.append({"method": method, "path": path, "outcome": outcome})
+            self.totals[method] += 1
         if self.log is not None:
             self.log(f"{method} {path} -> {outcome}{' ' + note if note else ''}")
 
     def request_log(self) -> list[dict[str, Any]]:
         with self._lock:
             return list(self.requests)
+
+    def request_totals(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.totals)
 
     def add_netloc(self, netloc: str) -> None:
         """A ``host:port`` the server was reached as; its URLs name the server's own files."""
@@ -370,7 +377,8 @@ class _Handler(BaseHTTPRequestHandler):
             jobs = self.state.jobs.snapshot()
             return _json_answer(200, {"created": self.state.jobs.created_per_model(), "jobs": jobs})
         if path == "/_admin/requests":
-            return _json_answer(200, {"requests": self.state.request_log()})
+            log, totals = self.state.request_log(), self.state.request_totals()
+            return _json_answer(200, {"requests": log, "totals": totals})
         if path == "/_admin/faults":
             return _json_answer(200, {"faults": self.state.faults.report()})
         return error_answer(404, f"no admin route {path}")

@@ -108,7 +108,7 @@ class _ClientCore:
     - ``wait_timeout``: default overall deadline of ``run()``/``wait()``: submit, polls and
       result (30 min; None: none).
     - ``cancel_on_timeout``: cancel a still-queued job when its deadline passes (default True).
-    - ``max_connections``: connections in the pool, and requests in flight (default 100);
+    - ``max_connections``: connections in the pool, and requests in flight (default 32);
       more concurrent jobs wait for a free one, they never fail for it.
     - ``include_cost``: fetch each result with its ``cost`` (default False).
     - ``check_files``: probe input files (HEAD + first bytes) to check size, pixel and
