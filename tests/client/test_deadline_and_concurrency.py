@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
@@ -133,3 +134,46 @@ def test_hundred_async_jobs_on_one_event_loop(
     assert set(seen) == ids
     assert all(statuses[-1] == "completed" for statuses in seen.values())
     assert all(result.urls() for result in results)
+
+
+def _no_loss(server: RunningServer, outcomes: list[Any], n: int) -> None:
+    """Every job done once: no failure, no duplicate submit, no job the caller lost."""
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    ids = {o.request_id for o in outcomes}
+    assert len(ids) == n
+    assert server.jobs_created() == n
+    assert {job["request_id"] for job in server.jobs()} == ids
+
+
+def test_200_async_runs_through_a_small_pool(
+    sdk: ModuleType, make_server: Callable[..., RunningServer]
+) -> None:
+    """Far more jobs than connections: they wait for a free one, none fails for it."""
+    server = make_server(Schedule(queue_polls=1, progress_polls=1))
+    kwargs = valid_kwargs(SPEC, server)
+
+    async def scenario() -> list[Any]:
+        async with sdk.AsyncRunComfy(
+            TOKEN, base_url=server.base_url, **fast_options(sdk, max_connections=4)
+        ) as client:
+            endpoint = _endpoint(client)
+            return await asyncio.gather(
+                *(endpoint.run(**kwargs) for _ in range(200)), return_exceptions=True
+            )
+
+    _no_loss(server, asyncio.run(scenario()), 200)
+
+
+def test_200_sync_runs_from_a_thread_pool(
+    sdk: ModuleType, make_server: Callable[..., RunningServer]
+) -> None:
+    server = make_server(Schedule(queue_polls=1, progress_polls=1))
+    kwargs = valid_kwargs(SPEC, server)
+    options = fast_options(sdk, max_connections=4)
+    with (
+        sdk.RunComfy(TOKEN, base_url=server.base_url, **options) as client,
+        ThreadPoolExecutor(max_workers=50) as pool,
+    ):
+        endpoint = _endpoint(client)
+        outcomes = list(pool.map(lambda _: endpoint.run(**kwargs), range(200)))
+    _no_loss(server, outcomes, 200)
