@@ -19,6 +19,7 @@ from generator.runtime import (
     JobCancelledError,
     JobFailedError,
     JobNotFinishedError,
+    ProtocolError,
     RunComfyError,
     ServerError,
     SubmissionUncertainError,
@@ -203,3 +204,20 @@ def test_a_malformed_token_is_refused_without_showing_it(spoil: str) -> None:
         ClientBase(spoil.format(TOKEN), base_url="http://api.test")
     assert isinstance(caught.value, RunComfyError) and isinstance(caught.value, ValueError)
     assert TOKEN[:8] not in str(caught.value) and TOKEN[-8:] not in repr(caught.value)
+
+
+def test_api_redirects_are_not_followed(script: Script) -> None:
+    moved = httpx.Response(307, headers={"location": "https://elsewhere.test/v1/models/x"})
+    script.on("submit", moved)
+    client, endpoint = make_client(script)
+    with client, pytest.raises(ProtocolError, match="redirect") as caught:
+        endpoint._submit(TinyInput(prompt="x"))
+    assert caught.value.status_code == 307
+    assert [r.url.host for r in script.seen] == ["api.test"]  # nothing sent elsewhere
+
+
+def test_absurdly_nested_answer_is_a_protocol_error(script: Script) -> None:
+    script.on("submit", httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000))
+    client, endpoint = make_client(script)
+    with client, pytest.raises(ProtocolError):
+        endpoint._submit(TinyInput(prompt="x"))
