@@ -36,6 +36,7 @@ from rich.spinner import Spinner
 
 from generator.cli._app import EXIT_INPUT_ERROR
 from generator.errors import InputError
+from generator.runtime._protocol import JOB_ACTIONS, job_path
 
 __all__ = ["run_command"]
 
@@ -215,12 +216,7 @@ class _Progress:
 
 
 def _request_urls(base_url: str, request_id: str) -> dict[str, str]:
-    base = f"{base_url}/v1/requests/{request_id}"
-    return {
-        "status_url": f"{base}/status",
-        "result_url": f"{base}/result",
-        "cancel_url": f"{base}/cancel",
-    }
+    return {f"{action}_url": base_url + job_path(request_id, action) for action in JOB_ACTIONS}
 
 
 def _cancel_and_exit(handle: Any) -> typing.NoReturn:

@@ -20,7 +20,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from generator.runtime._protocol import INCLUDE_COST_PARAM, ErrorCode
+from generator.runtime._protocol import (
+    INCLUDE_COST_PARAM,
+    JOB_ACTIONS,
+    MODELS_PATH,
+    ErrorCode,
+    job_path,
+)
 from generator.serve.catalog import Catalog, Problem, output_kind
 from generator.serve.faults import DROP, DROP_AFTER, ERROR_200, FAIL, SLOW, Fault, FaultPlan
 from generator.serve.files import FileStore, result_file
@@ -296,8 +302,8 @@ class _Handler(BaseHTTPRequestHandler):
             return error_answer(401, "missing or invalid API token (Authorization: Bearer ...)")
         if path.startswith("/_admin/") and method == "GET":
             return self._admin(path)
-        if method == "POST" and path.startswith("/v1/models/"):
-            return self._submit(path.removeprefix("/v1/models/"), body, fault=fault)
+        if method == "POST" and path.startswith(MODELS_PATH):
+            return self._submit(path.removeprefix(MODELS_PATH), body, fault=fault)
         parts = path.split("/")  # ["", "v1", "requests", id, action]
         if len(parts) == 5 and parts[2] == "requests":
             request_id, action = parts[3], parts[4]
@@ -311,12 +317,8 @@ class _Handler(BaseHTTPRequestHandler):
         return error_answer(404, f"no route {method} {path}")
 
     def _urls(self, request_id: str) -> dict[str, str]:
-        base = f"{self._base()}/v1/requests/{request_id}"
-        return {
-            "status_url": f"{base}/status",
-            "result_url": f"{base}/result",
-            "cancel_url": f"{base}/cancel",
-        }
+        base = self._base()
+        return {f"{action}_url": base + job_path(request_id, action) for action in JOB_ACTIONS}
 
     def _submit(self, model_id: str, body: bytes, *, fault: Fault | None) -> Answer:
         if model_id not in self.state.catalog:

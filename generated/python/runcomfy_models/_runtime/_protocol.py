@@ -31,7 +31,10 @@ __all__ = [
     "INCLUDE_COST_PARAM",
     "IN_PROGRESS",
     "IN_QUEUE",
+    "JOB_ACTIONS",
     "JOB_STATUSES",
+    "MODELS_PATH",
+    "REQUESTS_PATH",
     "TERMINAL_STATUSES",
     "VALIDATIONS_KEYWORD",
     "ErrorCode",
@@ -102,15 +105,22 @@ _NOT_FOUND_CODES = frozenset({str(ErrorCode.NOT_FOUND), str(ErrorCode.UNKNOWN_MO
 _REDACTED = "***"
 
 
+#: The queue API's two families of paths: models (submit) and requests (one job).
+MODELS_PATH: Final = "/v1/models/"
+REQUESTS_PATH: Final = "/v1/requests/"
+#: What one job's path can end in.
+JOB_ACTIONS: Final = ("status", "result", "cancel")
+
+
 def model_path(model_id: str) -> str:
     """``POST`` here submits a job of ``model_id``."""
-    return "/v1/models/" + quote(model_id, safe="/")
+    return MODELS_PATH + quote(model_id, safe="/")
 
 
 def job_path(request_id: str, action: str) -> str:
     """``status``, ``result`` (GET) or ``cancel`` (POST) of one job."""
     # The id comes from the server; quoting it keeps it one path segment whatever it holds.
-    return f"/v1/requests/{quote(request_id, safe='')}/{action}"
+    return f"{REQUESTS_PATH}{quote(request_id, safe='')}/{action}"
 
 
 def normalize_status(raw: Any) -> JobStatus | None:

@@ -98,7 +98,7 @@ class Settings:
 def _json_or_none(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
         return None
 
 
@@ -216,10 +216,22 @@ class _TransportCore:
     def _read_answer(self, response: httpx.Response, request_id: str | None) -> dict[str, Any]:
         """The JSON object of a successful answer (token scrubbed); raises the typed error of
         any other."""
+        if response.is_redirect:
+            # API calls do not follow redirects (a submit must not be replayed elsewhere, and
+            # the token must not travel): RunComfy's partner nodes refuse them too.
+            raise self._redirected(response, request_id)
         body = self._scrub(response, _json_or_none(response))
         if response.is_success and isinstance(body, dict) and not carries_error(body):
             return body
         raise self._answer_error(response, body, request_id)
+
+    def _redirected(self, response: httpx.Response, request_id: str | None) -> ProtocolError:
+        where = self.settings.token.shorten(response.headers.get("location", "nowhere"))
+        return ProtocolError(
+            f"the API answered {response.status_code}, a redirect to {where!r}; not followed",
+            status_code=response.status_code,
+            request_id=request_id,
+        )
 
     def _answer_error(
         self, response: httpx.Response, body: Any, request_id: str | None
@@ -338,6 +350,7 @@ class SyncTransport(_TransportCore):
                         headers=self._headers,
                         auth=self._auth,
                         timeout=self._timeout(deadline),
+                        follow_redirects=False,
                     )
             except httpx.TransportError as exc:
                 delay = self._retry_after_exception(exc, attempt, idempotent, deadline)
@@ -482,6 +495,7 @@ class AsyncTransport(_TransportCore):
                     headers=self._headers,
                     auth=self._auth,
                     timeout=self._timeout(deadline),
+                    follow_redirects=False,
                 )
             except httpx.TransportError as exc:
                 delay = self._retry_after_exception(exc, attempt, idempotent, deadline)
