@@ -122,3 +122,27 @@ def test_requests_in_flight_never_exceed_the_pool() -> None:
     assert len({o.request_id for o in outcomes}) == 200
     assert max(seen) == 4  # bounded at the pool, and the pool was used
     assert len(seen) == 200 * 3  # a submit and two polls each, nothing resent
+
+
+def test_a_cancelled_task_names_its_job() -> None:
+    async def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/v1/models/"):
+            return ok({"request_id": "r-cancelled"})
+        return ok({"status": "in_queue"})
+
+    async def main() -> BaseException:
+        client, endpoint = make_async_client(
+            handler, poll_policy=PollPolicy(initial_interval=0.01, max_interval=0.01)
+        )
+        async with client:
+            task = asyncio.ensure_future(endpoint._run(TinyInput(prompt="x")))
+            await asyncio.sleep(0.1)  # submitted, now polling
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError as exc:
+                return exc
+        raise AssertionError("the task was not cancelled")
+
+    cancelled = asyncio.run(main())
+    assert "RunComfy request_id: r-cancelled" in getattr(cancelled, "__notes__", [])
