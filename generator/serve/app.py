@@ -28,7 +28,17 @@ from generator.runtime._protocol import (
     job_path,
 )
 from generator.serve.catalog import Catalog, Problem, output_kind
-from generator.serve.faults import DROP, DROP_AFTER, ERROR_200, FAIL, SLOW, Fault, FaultPlan
+from generator.serve.faults import (
+    DROP,
+    DROP_AFTER,
+    ERROR_200,
+    FAIL,
+    GARBAGE,
+    REDIRECT,
+    SLOW,
+    Fault,
+    FaultPlan,
+)
 from generator.serve.files import FileStore, result_file
 from generator.serve.jobs import COMPLETED, COST_PER_JOB, FAILED, Job, JobStore, Schedule
 from generator.serve.media import MediaFile
@@ -267,6 +277,12 @@ class _Handler(BaseHTTPRequestHandler):
             code = fault.error_code if fault.error_code is not None else ErrorCode.INTERNAL
             message = fault.message or "injected fault: an error inside an HTTP 200 answer"
             return _json_answer(200, {"error_code": code, "error_message": message})
+        if fault.kind == GARBAGE:
+            text = fault.message or "<html><body>502 Bad Gateway</body></html>"
+            return Answer(200, text.encode(), "text/html")
+        if fault.kind == REDIRECT:
+            location = fault.message or f"http://elsewhere.invalid{path}"
+            return Answer(307, b"", headers={"Location": location})
         answer = self._route(method, path, body, fault=fault)
         if fault.kind == DROP_AFTER:
             raise _Drop

@@ -19,6 +19,10 @@ Kinds:
 * ``fail``: on a submit, the created job ends ``failed`` instead of ``completed``.
 * ``error-200``: HTTP 200 whose body is an error (``error_code``, default 500001), as
   RunComfy sometimes answers.
+* ``garbage``: HTTP 200 whose body is not JSON (``message``, default an HTML page), before
+  doing anything.
+* ``redirect``: HTTP 307 to the same path on another host (``message``: the ``Location``,
+  default ``http://elsewhere.invalid<path>``), before doing anything.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ __all__ = [
     "DROP_AFTER",
     "ERROR_200",
     "FAIL",
+    "GARBAGE",
+    "REDIRECT",
     "SLOW",
     "Fault",
     "FaultPlan",
@@ -49,7 +55,9 @@ DROP = "drop"
 DROP_AFTER = "drop-after"
 FAIL = "fail"
 ERROR_200 = "error-200"
-_NAMED_KINDS = (SLOW, DROP, DROP_AFTER, FAIL, ERROR_200)
+GARBAGE = "garbage"
+REDIRECT = "redirect"
+_NAMED_KINDS = (SLOW, DROP, DROP_AFTER, FAIL, ERROR_200, GARBAGE, REDIRECT)
 _INT_OPTIONS = ("count", "after", "ms", "error_code")
 _FLOAT_OPTIONS = ("retry_after",)
 _TEXT_OPTIONS = ("message",)

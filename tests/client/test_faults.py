@@ -395,3 +395,27 @@ def test_cancel_running_job_is_not_cancellable_and_it_completes(
         result = handle.wait()
     assert result.urls()
     assert server.jobs()[0]["status"] == "completed"
+
+
+# --- garbage and redirects ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["garbage", "redirect"])
+def test_garbage_or_a_redirect_on_submit_is_a_protocol_error_and_no_job(
+    sdk: ModuleType, make_server: Callable[..., RunningServer], kind: str
+) -> None:
+    server = make_server(faults=[Fault("POST", "/v1/models/*", kind, count=1)])
+    with _client(sdk, server) as client, pytest.raises(sdk._runtime.ProtocolError) as caught:
+        _endpoint(client).submit(**valid_kwargs(SPEC, server))
+    assert "elsewhere" in str(caught.value) if kind == "redirect" else "JSON" in str(caught.value)
+    assert _submits(server) == 1 and server.jobs_created() == 0  # not followed, not resent
+
+
+def test_garbage_on_a_poll_of_a_created_job_names_the_job(
+    sdk: ModuleType, make_server: Callable[..., RunningServer]
+) -> None:
+    server = make_server(faults=[Fault("GET", "/v1/requests/*/result", "garbage")])
+    with _client(sdk, server) as client, pytest.raises(sdk._runtime.ProtocolError) as caught:
+        _endpoint(client).run(**valid_kwargs(SPEC, server))
+    [job] = server.jobs()
+    assert caught.value.request_id == job["request_id"]
