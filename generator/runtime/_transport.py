@@ -14,6 +14,7 @@ a busy client slows down, it never fails an accepted job.
 from __future__ import annotations
 
 import asyncio
+import json as json_module
 import logging
 import os
 import threading
@@ -66,6 +67,10 @@ DEFAULT_MAX_CONNECTIONS = 32
 logger = logging.getLogger("runcomfy_models")
 _MIN_TIMEOUT = 0.001  # httpx treats 0 as "no wait at all"; a deadline just reached gets this
 _ERROR_TEXT_LIMIT = 200
+#: The largest API answer read; a status or result is a few KiB (downloads have their own cap).
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+#: How much of a failed download's error body is read.
+_ERROR_BODY_BYTES = 64 * 1024
 _CHUNK = 1 << 16
 
 
@@ -95,9 +100,9 @@ class Settings:
     download_timeout: float | None = 1800.0
 
 
-def _json_or_none(response: httpx.Response) -> Any:
+def _json_or_none(content: bytes) -> Any:
     try:
-        return response.json()
+        return json_module.loads(content)
     except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
         return None
 
@@ -207,23 +212,50 @@ class _TransportCore:
             )
         return APIConnectionError(f"{method} {path} failed ({what})", request_id=request_id)
 
-    def _scrub(self, response: httpx.Response, body: Any) -> Any:
-        # Bytes, not ``response.text``: decoding every answer again costs more than the search.
-        if self._always_redact or self._token_bytes in response.content:
+    def _scrub(self, content: bytes, body: Any) -> Any:
+        # Bytes, not decoded text: decoding every answer again costs more than the search.
+        if self._always_redact or self._token_bytes in content:
             return self.settings.token.redact(body)
         return body
 
-    def _read_answer(self, response: httpx.Response, request_id: str | None) -> dict[str, Any]:
+    def _too_large(self, response: httpx.Response, request_id: str | None) -> ProtocolError:
+        return ProtocolError(
+            f"the answer is over {MAX_ANSWER_BYTES} bytes; not read",
+            status_code=response.status_code,
+            request_id=request_id,
+        )
+
+    def _declared_too_large(self, response: httpx.Response) -> bool:
+        declared = response.headers.get("content-length", "")
+        return declared.isdigit() and int(declared) > MAX_ANSWER_BYTES
+
+    def _add_chunk(
+        self,
+        chunks: list[bytes],
+        chunk: bytes,
+        size: int,
+        response: httpx.Response,
+        rid: str | None,
+    ) -> int:
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:  # also a small compressed body that inflates without end
+            raise self._too_large(response, rid)
+        chunks.append(chunk)
+        return size
+
+    def _read_answer(
+        self, response: httpx.Response, content: bytes, request_id: str | None
+    ) -> dict[str, Any]:
         """The JSON object of a successful answer (token scrubbed); raises the typed error of
         any other."""
         if response.is_redirect:
             # API calls do not follow redirects (a submit must not be replayed elsewhere, and
             # the token must not travel): RunComfy's partner nodes refuse them too.
             raise self._redirected(response, request_id)
-        body = self._scrub(response, _json_or_none(response))
+        body = self._scrub(content, _json_or_none(content))
         if response.is_success and isinstance(body, dict) and not carries_error(body):
             return body
-        raise self._answer_error(response, body, request_id)
+        raise self._answer_error(response, content, body, request_id)
 
     def _redirected(self, response: httpx.Response, request_id: str | None) -> ProtocolError:
         where = self.settings.token.shorten(response.headers.get("location", "nowhere"))
@@ -234,18 +266,19 @@ class _TransportCore:
         )
 
     def _answer_error(
-        self, response: httpx.Response, body: Any, request_id: str | None
+        self, response: httpx.Response, content: bytes, body: Any, request_id: str | None
     ) -> APIError:
         secret = self.settings.token
         hint = request_id or secret.redact(response.headers.get("x-request-id"))
+        text = content.decode("utf-8", "replace")
         if response.is_success and not isinstance(body, dict):
             return ProtocolError(
-                f"expected a JSON object, got: {secret.shorten(response.text)!r}",
+                f"expected a JSON object, got: {secret.shorten(text, _ERROR_TEXT_LIMIT)!r}",
                 status_code=response.status_code,
                 request_id=hint,
             )
         if not isinstance(body, dict):
-            body = {"message": secret.shorten(response.text, _ERROR_TEXT_LIMIT) or None}
+            body = {"message": secret.shorten(text, _ERROR_TEXT_LIMIT) or None}
         return error_from_body(
             response.status_code,
             body,
@@ -327,6 +360,36 @@ class SyncTransport(_TransportCore):
         finally:
             self._slots.release()
 
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        params: dict[str, str] | None,
+        deadline: float | None,
+        request_id: str | None,
+    ) -> tuple[httpx.Response, bytes]:
+        """Send one request; its answer and at most MAX_ANSWER_BYTES of its body."""
+        request = self._http.build_request(
+            method,
+            self._url(path),
+            json=json,
+            params=params,
+            headers=self._headers,
+            timeout=self._timeout(deadline),
+        )
+        response = self._http.send(request, auth=self._auth, follow_redirects=False, stream=True)
+        try:
+            if self._declared_too_large(response):
+                raise self._too_large(response, request_id)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size = self._add_chunk(chunks, chunk, size, response, request_id)
+            return response, b"".join(chunks)
+        finally:
+            response.close()
+
     def request(
         self,
         method: str,
@@ -342,15 +405,8 @@ class SyncTransport(_TransportCore):
         while True:
             try:
                 with self._slot(method, path, deadline, request_id):
-                    response = self._http.request(
-                        method,
-                        self._url(path),
-                        json=json,
-                        params=params,
-                        headers=self._headers,
-                        auth=self._auth,
-                        timeout=self._timeout(deadline),
-                        follow_redirects=False,
+                    response, content = self._exchange(
+                        method, path, json, params, deadline, request_id
                     )
             except httpx.TransportError as exc:
                 delay = self._retry_after_exception(exc, attempt, idempotent, deadline)
@@ -362,7 +418,7 @@ class SyncTransport(_TransportCore):
             else:
                 logger.debug("%s %s -> %d", method, path, response.status_code)
                 try:
-                    return self._read_answer(response, request_id)
+                    return self._read_answer(response, content, request_id)
                 except APIError as error:
                     delay = self._retry_after_error(error, attempt, idempotent, deadline)
                     if delay is None:
@@ -418,8 +474,12 @@ class SyncTransport(_TransportCore):
             "GET", url, auth=None, headers=self._headers, timeout=self._timeout(deadline)
         ) as response:
             if not response.is_success:
-                response.read()
-                raise self._answer_error(response, _json_or_none(response), None)
+                content = b""
+                for chunk in response.iter_bytes():  # enough of an error page to quote
+                    content += chunk
+                    if len(content) >= _ERROR_BODY_BYTES:
+                        break
+                raise self._answer_error(response, content, _json_or_none(content), None)
             self._check_length(response, url)
             fd, temp = temporary_file(destination)
             try:
@@ -472,6 +532,38 @@ class AsyncTransport(_TransportCore):
         except TimeoutError:
             raise self._no_slot_error(method, path, request_id) from None
 
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        params: dict[str, str] | None,
+        deadline: float | None,
+        request_id: str | None,
+    ) -> tuple[httpx.Response, bytes]:
+        """Async twin of :meth:`SyncTransport._exchange`."""
+        request = self._http.build_request(
+            method,
+            self._url(path),
+            json=json,
+            params=params,
+            headers=self._headers,
+            timeout=self._timeout(deadline),
+        )
+        response = await self._http.send(
+            request, auth=self._auth, follow_redirects=False, stream=True
+        )
+        try:
+            if self._declared_too_large(response):
+                raise self._too_large(response, request_id)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size = self._add_chunk(chunks, chunk, size, response, request_id)
+            return response, b"".join(chunks)
+        finally:
+            await response.aclose()
+
     async def request(
         self,
         method: str,
@@ -487,15 +579,8 @@ class AsyncTransport(_TransportCore):
         while True:
             await self._acquire(method, path, deadline, request_id)
             try:
-                response = await self._http.request(
-                    method,
-                    self._url(path),
-                    json=json,
-                    params=params,
-                    headers=self._headers,
-                    auth=self._auth,
-                    timeout=self._timeout(deadline),
-                    follow_redirects=False,
+                response, content = await self._exchange(
+                    method, path, json, params, deadline, request_id
                 )
             except httpx.TransportError as exc:
                 delay = self._retry_after_exception(exc, attempt, idempotent, deadline)
@@ -507,7 +592,7 @@ class AsyncTransport(_TransportCore):
             else:
                 logger.debug("%s %s -> %d", method, path, response.status_code)
                 try:
-                    return self._read_answer(response, request_id)
+                    return self._read_answer(response, content, request_id)
                 except APIError as error:
                     delay = self._retry_after_error(error, attempt, idempotent, deadline)
                     if delay is None:
@@ -567,8 +652,12 @@ class AsyncTransport(_TransportCore):
             "GET", url, auth=None, headers=self._headers, timeout=self._timeout(deadline)
         ) as response:
             if not response.is_success:
-                await response.aread()
-                raise self._answer_error(response, _json_or_none(response), None)
+                content = b""
+                async for chunk in response.aiter_bytes():  # enough of an error page to quote
+                    content += chunk
+                    if len(content) >= _ERROR_BODY_BYTES:
+                        break
+                raise self._answer_error(response, content, _json_or_none(content), None)
             self._check_length(response, url)
             fd, temp = temporary_file(destination)
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -221,3 +222,22 @@ def test_absurdly_nested_answer_is_a_protocol_error(script: Script) -> None:
     client, endpoint = make_client(script)
     with client, pytest.raises(ProtocolError):
         endpoint._submit(TinyInput(prompt="x"))
+
+
+def test_an_endless_answer_is_not_read_past_the_cap(script: Script) -> None:
+    def endless(request: httpx.Request) -> httpx.Response:
+        def chunks() -> Iterator[bytes]:
+            while True:
+                yield b" " * 65536
+
+        return httpx.Response(200, content=chunks())
+
+    script.on("submit", ok({"request_id": RID})).on("result", endless)
+    client, endpoint = make_client(script, max_retries=0)
+    with client, pytest.raises(ProtocolError, match="over") as caught:
+        endpoint.handle(RID).result()
+    assert caught.value.request_id == RID
+    declared = httpx.Response(200, content=b"{}", headers={"content-length": str(2**40)})
+    script.on("result", declared)
+    with pytest.raises(ProtocolError, match="over"):
+        endpoint.handle(RID).result()
