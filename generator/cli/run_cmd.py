@@ -7,7 +7,11 @@ terminal, plain lines otherwise); stdout gets only the output URLs (or, with ``-
 the request id and its URLs), so it can be piped.
 
 Exit status: 0 done; 1 the job failed, was cancelled or timed out, or the API refused to
-serve (token, network, server errors); 2 usage or validation error (local or the server's).
+serve (token, network, server errors); 2 usage or validation error (local or the server's);
+130 interrupted by Ctrl-C (a queued job is cancelled first; its request id is always printed).
+
+Only the generated package's public names are used (``runcomfy_models`` and its
+``_runtime`` exports), as a user's program would.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+import threading
 import time
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -30,10 +36,13 @@ from rich.spinner import Spinner
 
 from generator.cli._app import EXIT_INPUT_ERROR
 from generator.errors import InputError, unescape_pointer_token
+from generator.runtime._protocol import JOB_ACTIONS, job_path
 
 __all__ = ["run_command"]
 
 EXIT_JOB_FAILED = 1
+#: 128 + SIGINT, what shells report for a program stopped by Ctrl-C.
+EXIT_INTERRUPTED = 130
 _PACKAGE = "runcomfy_models"
 
 
@@ -207,22 +216,17 @@ class _Progress:
 
 
 def _request_urls(base_url: str, request_id: str) -> dict[str, str]:
-    base = f"{base_url}/v1/requests/{request_id}"
-    return {
-        "status_url": f"{base}/status",
-        "result_url": f"{base}/result",
-        "cancel_url": f"{base}/cancel",
-    }
+    return {f"{action}_url": base_url + job_path(request_id, action) for action in JOB_ACTIONS}
 
 
-def _interrupt(handle: Any) -> None:
-    """Ctrl-C while waiting: cancel the job (a running one answers not_cancellable)."""
+def _cancel_and_exit(handle: Any) -> typing.NoReturn:
+    """Ctrl-C with a job out there: cancel it (a running one answers not_cancellable)."""
     click.echo(f"interrupted: cancelling {handle.request_id} ...", err=True)
     try:
         outcome = handle.cancel()
     except Exception as exc:  # the generated package's RunComfyError, or anything else
-        click.echo(f"error: cancel failed: {exc}", err=True)
-        raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
+        click.echo(f"error: cancel of {handle.request_id} failed: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     if outcome.cancelled:
         click.echo(f"cancelled: {handle.request_id}", err=True)
     else:
@@ -231,7 +235,50 @@ def _interrupt(handle: Any) -> None:
             f"fetch it later from its result_url",
             err=True,
         )
-    raise click.exceptions.Exit(EXIT_JOB_FAILED)
+    raise click.exceptions.Exit(EXIT_INTERRUPTED)
+
+
+def _in_background(work: Callable[[], Any]) -> Future[Any]:
+    """``work()`` in a daemon thread (one that cannot hold up the exit); its future."""
+    future: Future[Any] = Future()
+
+    def target() -> None:
+        try:
+            future.set_result(work())
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            future.set_exception(exc)
+
+    threading.Thread(target=target, name="runcomfy-submit", daemon=True).start()
+    return future
+
+
+def _submit_interruptibly(submit: Callable[[], Any], runtime: ModuleType) -> Any:
+    """``submit()`` in a worker thread, so Ctrl-C cannot cut it off mid-request.
+
+    On Ctrl-C the answer is still awaited (a second Ctrl-C stops waiting): a job it created
+    is then cancelled and named, instead of being left queued and billed unseen.
+    """
+    future = _in_background(submit)
+    try:
+        return future.result()
+    except KeyboardInterrupt:
+        click.echo("interrupted: waiting for the submit's answer to cancel its job", err=True)
+    try:
+        handle = future.result()
+    except KeyboardInterrupt:
+        click.echo(
+            "error: interrupted again: a job may have been created; check the RunComfy "
+            "dashboard before submitting again",
+            err=True,
+        )
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    except runtime.SubmissionUncertainError as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    except runtime.RunComfyError:
+        click.echo("interrupted: the submit failed; no job was created", err=True)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+    _cancel_and_exit(handle)
 
 
 @click.command("run")
@@ -285,8 +332,39 @@ def run_command(
 ) -> None:
     """Validate, submit and follow one job of MODEL_ID; print its output URLs.
 
-    Ctrl-C while the job waits cancels it (a job already running cannot be cancelled).
+    Ctrl-C cancels the job if it is still queued (a running job cannot be cancelled) and
+    exits 130; during the submit it first waits for the server's answer.
     """
+    try:
+        _run(
+            model_id,
+            settings,
+            input_file,
+            out_dir,
+            base_url,
+            token,
+            no_wait,
+            timeout,
+            poll_interval,
+            package_dir,
+        )
+    except KeyboardInterrupt:  # before the submit, or while saving: nothing to cancel
+        click.echo("interrupted", err=True)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+
+
+def _run(
+    model_id: str,
+    settings: tuple[str, ...],
+    input_file: Path | None,
+    out_dir: Path | None,
+    base_url: str | None,
+    token: str | None,
+    no_wait: bool,
+    timeout: float | None,
+    poll_interval: float | None,
+    package_dir: Path,
+) -> None:
     try:
         package = _import_package(package_dir)
         model = _Model(package, model_id)
@@ -296,21 +374,21 @@ def run_command(
         raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
     _report_issues(model, model.validate(payload))
 
-    runtime = importlib.import_module(f"{_PACKAGE}._runtime")
+    runtime: ModuleType = package._runtime  # the public runtime exports, as users see them
     options: dict[str, Any] = {"base_url": base_url}
     if poll_interval is not None:
         options["poll_policy"] = runtime.PollPolicy(initial_interval=poll_interval)
     try:
         client = package.RunComfy(token, **options)
-    except (package.RunComfyError, ValueError) as exc:
+    except (runtime.RunComfyError, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
     with client:
-        _submit_and_follow(package, client, model, payload, no_wait, timeout, out_dir)
+        _submit_and_follow(runtime, client, model, payload, no_wait, timeout, out_dir)
 
 
 def _submit_and_follow(
-    package: ModuleType,
+    runtime: ModuleType,
     client: Any,
     model: _Model,
     payload: dict[str, Any],
@@ -322,13 +400,15 @@ def _submit_and_follow(
     arguments = {model.python_names[key]: value for key, value in payload.items()}
     try:
         # Validated above, with the same validator; the client need not repeat it.
-        handle = endpoint.submit(**arguments, validate_input=False)
-    except package.InputValidationError as exc:
+        handle = _submit_interruptibly(
+            lambda: endpoint.submit(**arguments, validate_input=False), runtime
+        )
+    except runtime.InputValidationError as exc:
         click.echo(f"error: the server refused the input: {exc}", err=True)
         for issue in getattr(exc, "issues", []):
             click.echo(f"error: {_describe(model, issue)}", err=True)
         raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
-    except package.RunComfyError as exc:
+    except runtime.RunComfyError as exc:
         click.echo(f"error: submit failed: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
     if no_wait:
@@ -340,25 +420,20 @@ def _submit_and_follow(
     progress = _Progress(Console(stderr=True))
     try:
         with progress.shown():
-            result = handle.wait(timeout=timeout, on_update=progress.on_update)
+            result = handle.wait(wait_timeout=timeout, on_update=progress.on_update)
     except KeyboardInterrupt:
-        _interrupt(handle)
-    except (
-        package.JobFailedError,
-        package.JobCancelledError,
-        package.DeadlineExceededError,
-    ) as exc:
+        _cancel_and_exit(handle)
+    except runtime.RunComfyError as exc:
         click.echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
-    except package.RunComfyError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for url in result.urls():
         click.echo(url)
     if out_dir is not None:
         try:
             saved = result.save(out_dir)
-        except package.RunComfyError as exc:
+        except (runtime.RunComfyError, OSError) as exc:
             click.echo(f"error: saving the files failed: {exc}", err=True)
             raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
         for path in saved:

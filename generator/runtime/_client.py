@@ -3,24 +3,65 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import os
+import sys
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
-from ._errors import AuthenticationError
+from ._errors import ConfigurationError
 from ._policy import DEFAULT_TIMEOUT, PollPolicy, RetryPolicy
 from ._protocol import Secret
-from ._transport import DEFAULT_BASE_URL, AsyncTransport, Settings, SyncTransport
+from ._transport import (
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_CONNECTIONS,
+    AsyncTransport,
+    Settings,
+    SyncTransport,
+)
 
-__all__ = ["BASE_URL_ENV", "TOKEN_ENV", "AsyncClientBase", "ClientBase"]
+__all__ = ["BASE_URL_ENV", "DISTRIBUTION", "TOKEN_ENV", "AsyncClientBase", "ClientBase"]
+
+#: The generated SDK's distribution name, as ``User-Agent`` names it.
+DISTRIBUTION = "runcomfy-models"
 
 TOKEN_ENV = "RUNCOMFY_API_TOKEN"
 BASE_URL_ENV = "RUNCOMFY_BASE_URL"
 
 _SyncSelf = TypeVar("_SyncSelf", bound="ClientBase")
 _AsyncSelf = TypeVar("_AsyncSelf", bound="AsyncClientBase")
+
+
+def _package_version() -> str:
+    """The generated package's version: its ``__version__``, else its installed metadata."""
+    package = __name__.split(".")[0]
+    version = getattr(sys.modules.get(package), "__version__", None)
+    if isinstance(version, str) and version:
+        return version
+    try:
+        return importlib.metadata.version(DISTRIBUTION)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def user_agent() -> str:
+    """``runcomfy-models/<version>``: RunComfy's other clients name themselves too."""
+    return f"{DISTRIBUTION}/{_package_version()}"
+
+
+def _checked_token(token: str | None) -> Secret:
+    token = token if token is not None else os.environ.get(TOKEN_ENV)
+    if not token:
+        raise ConfigurationError(f"no API token: pass token=... or set {TOKEN_ENV}")
+    if any(ch.isspace() or not ch.isprintable() for ch in token):
+        # The token itself is never quoted, not even in part: the message must be safe to log.
+        raise ConfigurationError(
+            f"the API token holds whitespace or control characters ({len(token)} characters "
+            f"given); check {TOKEN_ENV} or the token=... argument for a stray newline or space"
+        )
+    return Secret(token)
 
 
 def _settings(
@@ -30,41 +71,49 @@ def _settings(
     max_retries: int | None,
     retry_policy: RetryPolicy | None,
     poll_policy: PollPolicy | None,
-    wait_timeout: float | None,
-    cancel_on_timeout: bool,
+    **options: Any,
 ) -> Settings:
-    token = token if token is not None else os.environ.get(TOKEN_ENV)
-    if not token:
-        raise AuthenticationError(f"no API token: pass token=... or set {TOKEN_ENV}")
+    """The transport settings; ``options`` are :class:`Settings` fields taken as given."""
+    secret = _checked_token(token)
     base = base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"base_url must be an http(s) URL, got {base!r}")
+        raise ConfigurationError(f"base_url must be an http(s) URL, got {secret.redact(base)!r}")
     retry = retry_policy or RetryPolicy()
     if max_retries is not None:
         retry = dataclasses.replace(retry, max_retries=max_retries)
+    if options["max_connections"] < 1:
+        raise ConfigurationError("max_connections must be at least 1")
     return Settings(
         base_url=base.rstrip("/"),
-        token=Secret(token),
+        token=secret,
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         retry=retry,
         poll=poll_policy or PollPolicy(),
-        wait_timeout=wait_timeout,
-        cancel_on_timeout=cancel_on_timeout,
+        user_agent=user_agent(),
+        **options,
     )
 
 
 class _ClientCore:
     """Arguments shared by both clients.
 
-    - ``token``: the API token; default ``$RUNCOMFY_API_TOKEN``. Never shown in repr/errors/logs.
+    - ``token``: the API token; default ``$RUNCOMFY_API_TOKEN``. Checked when the client is
+      made (no whitespace or control characters); never shown in repr/errors/logs.
     - ``base_url``: default ``$RUNCOMFY_BASE_URL``, else https://model-api.runcomfy.net.
-    - ``timeout``: seconds for every phase, or an ``httpx.Timeout`` (default connect 10 s,
-      read/write 60 s, pool 30 s).
+    - ``timeout``: HTTP timeout of each request: seconds for every phase, or an
+      ``httpx.Timeout`` (default connect 10 s, read/write 60 s, pool 30 s).
     - ``max_retries``: retries of a failed request (default 3; see ``retry_policy``).
     - ``retry_policy``/``poll_policy``: backoff and polling intervals.
-    - ``wait_timeout``: default overall deadline of ``wait()``/``run()`` (30 min; None: none).
+    - ``wait_timeout``: default overall deadline of ``run()``/``wait()``: submit, polls and
+      result (30 min; None: none).
     - ``cancel_on_timeout``: cancel a still-queued job when its deadline passes (default True).
+    - ``max_connections``: connections in the pool, and requests in flight (default 32);
+      more concurrent jobs wait for a free one, they never fail for it.
+    - ``include_cost``: fetch each result with its ``cost`` (default False).
+    - ``check_files``: probe input files (HEAD + first bytes) to check size, pixel and
+      aspect-ratio rules before submitting (default False; also per call).
+    - ``max_download_bytes``/``download_timeout``: limits of ``Result.save()`` (4 GiB, 30 min).
     """
 
     _transport: SyncTransport | AsyncTransport
@@ -91,6 +140,11 @@ class ClientBase(_ClientCore):
         poll_policy: PollPolicy | None = None,
         wait_timeout: float | None = 1800.0,
         cancel_on_timeout: bool = True,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        include_cost: bool = False,
+        check_files: bool = False,
+        max_download_bytes: int | None = 4 * 1024**3,
+        download_timeout: float | None = 1800.0,
         http_client: httpx.Client | None = None,
     ) -> None:
         settings = _settings(
@@ -100,8 +154,13 @@ class ClientBase(_ClientCore):
             max_retries,
             retry_policy,
             poll_policy,
-            wait_timeout,
-            cancel_on_timeout,
+            wait_timeout=wait_timeout,
+            cancel_on_timeout=cancel_on_timeout,
+            max_connections=max_connections,
+            include_cost=include_cost,
+            check_files=check_files,
+            max_download_bytes=max_download_bytes,
+            download_timeout=download_timeout,
         )
         self._transport = SyncTransport(settings, http_client)
 
@@ -130,6 +189,11 @@ class AsyncClientBase(_ClientCore):
         poll_policy: PollPolicy | None = None,
         wait_timeout: float | None = 1800.0,
         cancel_on_timeout: bool = True,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        include_cost: bool = False,
+        check_files: bool = False,
+        max_download_bytes: int | None = 4 * 1024**3,
+        download_timeout: float | None = 1800.0,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         settings = _settings(
@@ -139,8 +203,13 @@ class AsyncClientBase(_ClientCore):
             max_retries,
             retry_policy,
             poll_policy,
-            wait_timeout,
-            cancel_on_timeout,
+            wait_timeout=wait_timeout,
+            cancel_on_timeout=cancel_on_timeout,
+            max_connections=max_connections,
+            include_cost=include_cost,
+            check_files=check_files,
+            max_download_bytes=max_download_bytes,
+            download_timeout=download_timeout,
         )
         self._transport = AsyncTransport(settings, http_client)
 

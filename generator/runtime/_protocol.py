@@ -1,14 +1,21 @@
-"""Reading RunComfy's answers: error bodies to typed errors, the token kept out of all of it."""
+"""The RunComfy queue protocol in one place: paths, statuses, error codes, answer reading.
+
+``serve`` (the local RunComfy server) imports its constants from here too, so the client and
+the server it is tested against cannot drift apart. The spellings accepted here are those of
+RunComfy's own clients (runcomfy-cli, runcomfy-mcp, the ComfyUI partner nodes).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final, Literal, get_args
+from urllib.parse import quote
 
 from ._errors import (
     APIError,
+    APIStatusError,
     AuthenticationError,
-    InputValidationError,
+    InputRejectedError,
     InsufficientBalanceError,
     NotFoundError,
     RateLimitError,
@@ -17,12 +24,30 @@ from ._errors import (
 from ._types import Issue, escape_pointer_token
 
 __all__ = [
+    "CANCELLED",
+    "COMPLETED",
+    "ERROR_TEXT_KEYS",
+    "FAILED",
+    "INCLUDE_COST_PARAM",
+    "IN_PROGRESS",
+    "IN_QUEUE",
+    "JOB_ACTIONS",
     "JOB_STATUSES",
+    "MODELS_PATH",
+    "REQUESTS_PATH",
+    "TERMINAL_STATUSES",
     "VALIDATIONS_KEYWORD",
+    "ErrorCode",
+    "JobStatus",
     "Secret",
+    "carries_error",
     "effective_status",
     "error_from_body",
+    "error_text",
     "issues_from_detail",
+    "job_path",
+    "model_path",
+    "normalize_status",
 ]
 
 #: The extension keyword that carries parsed file rules in normalized schemas (the generator
@@ -30,13 +55,106 @@ __all__ = [
 #: ``generator/schema/vocabulary/validations.schema.json``.
 VALIDATIONS_KEYWORD = "x-runcomfy-validations"
 
-#: The statuses of the queue protocol; a 2xx body with one of them is a job, not an error.
-JOB_STATUSES = frozenset({"in_queue", "in_progress", "completed", "failed", "cancelled"})
+#: A job's status as this client reports it (other spellings are mapped onto these).
+JobStatus = Literal["in_queue", "in_progress", "completed", "failed", "cancelled"]
+IN_QUEUE: Final = "in_queue"
+IN_PROGRESS: Final = "in_progress"
+COMPLETED: Final = "completed"
+FAILED: Final = "failed"
+CANCELLED: Final = "cancelled"
+JOB_STATUSES: Final[frozenset[str]] = frozenset(get_args(JobStatus))
+TERMINAL_STATUSES: Final[frozenset[str]] = frozenset({COMPLETED, FAILED, CANCELLED})
 
-_AUTH_CODES = frozenset({"400004"})
-_BALANCE_CODES = frozenset({"400002"})
-_NOT_FOUND_CODES = frozenset({"404001", "400001"})  # unknown request id, unknown model
+#: Spellings RunComfy's own clients accept for our statuses (the CLI: ``succeeded``,
+#: ``canceled``; the partner nodes: ``pending``, ``waiting``, ``starting``, ``processing``).
+_STATUS_ALIASES: Final[Mapping[str, JobStatus]] = {
+    "succeeded": COMPLETED,
+    "success": COMPLETED,
+    "canceled": CANCELLED,
+    "pending": IN_QUEUE,
+    "queued": IN_QUEUE,
+    "waiting": IN_QUEUE,
+    "starting": IN_PROGRESS,
+    "processing": IN_PROGRESS,
+    "running": IN_PROGRESS,
+}
+
+#: Where an error's text may be, in the order RunComfy's MCP client reads them.
+ERROR_TEXT_KEYS: Final = ("error_message", "message", "error", "detail")
+
+#: ``GET /v1/requests/{id}/result?include_cost=true`` adds the job's ``cost``.
+INCLUDE_COST_PARAM: Final = "include_cost"
+
+
+class ErrorCode:
+    """RunComfy's ``error_code`` values: the HTTP status and three digits."""
+
+    BAD_REQUEST: Final = 400000
+    UNKNOWN_MODEL: Final = 400001
+    INSUFFICIENT_BALANCE: Final = 400002
+    UNAUTHORIZED: Final = 400004
+    NOT_FOUND: Final = 404001
+    PAYLOAD_TOO_LARGE: Final = 413001
+    INVALID_INPUT: Final = 422001
+    INTERNAL: Final = 500001
+
+
+_AUTH_CODES = frozenset({str(ErrorCode.UNAUTHORIZED)})
+_BALANCE_CODES = frozenset({str(ErrorCode.INSUFFICIENT_BALANCE)})
+_NOT_FOUND_CODES = frozenset({str(ErrorCode.NOT_FOUND), str(ErrorCode.UNKNOWN_MODEL)})
 _REDACTED = "***"
+
+
+#: The queue API's two families of paths: models (submit) and requests (one job).
+MODELS_PATH: Final = "/v1/models/"
+REQUESTS_PATH: Final = "/v1/requests/"
+#: What one job's path can end in.
+JOB_ACTIONS: Final = ("status", "result", "cancel")
+
+
+def model_path(model_id: str) -> str:
+    """``POST`` here submits a job of ``model_id``."""
+    return MODELS_PATH + quote(model_id, safe="/")
+
+
+def job_path(request_id: str, action: str) -> str:
+    """``status``, ``result`` (GET) or ``cancel`` (POST) of one job."""
+    # The id comes from the server; quoting it keeps it one path segment whatever it holds.
+    return f"{REQUESTS_PATH}{quote(request_id, safe='')}/{action}"
+
+
+def normalize_status(raw: Any) -> JobStatus | None:
+    """Our name for a status the server sent (any accepted spelling), None if unknown."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip().lower()
+    if text in JOB_STATUSES:
+        return text  # type: ignore[return-value]  # checked against the Literal's values
+    return _STATUS_ALIASES.get(text)
+
+
+def carries_error(body: Mapping[str, Any]) -> bool:
+    """RunComfy sometimes answers HTTP 200 with an error body; a job's own body is never one."""
+    code = body.get("error_code")
+    return code not in (None, "") and normalize_status(body.get("status")) is None
+
+
+def error_text(body: Any) -> str | None:
+    """The server's error text: the first of ``error_message``, ``message``, ``error``,
+    ``detail`` that is text (looking inside an ``error`` object too)."""
+    if isinstance(body, str):
+        return body or None
+    if not isinstance(body, Mapping):
+        return None
+    for key in ERROR_TEXT_KEYS:
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if key == "error" and isinstance(value, Mapping):
+            nested = error_text(value)
+            if nested:
+                return nested
+    return None
 
 
 class Secret:
@@ -59,7 +177,10 @@ class Secret:
         raise TypeError("a Secret cannot be pickled")
 
     def redact(self, value: Any) -> Any:
-        """``value`` (any JSON value) with every occurrence of the secret replaced."""
+        """``value`` (any JSON value) with every occurrence of the secret replaced.
+
+        Redact *before* cutting text short: a cut can leave most of the secret behind.
+        """
         if not self._value:
             return value
         if isinstance(value, str):
@@ -69,6 +190,10 @@ class Secret:
         if isinstance(value, list | tuple):
             return [self.redact(v) for v in value]
         return value
+
+    def shorten(self, text: str, limit: int = 200) -> str:
+        """``text`` redacted, then cut to ``limit`` characters."""
+        return text.replace(self._value, _REDACTED)[:limit] if self._value else text[:limit]
 
 
 def issues_from_detail(detail: Any, fallback: str) -> list[Issue]:
@@ -136,15 +261,18 @@ def error_from_body(
     retry_after: float | None,
     secret: Secret,
 ) -> APIError:
-    """The typed error for an error answer (any status; RunComfy also sends 200 + error_code)."""
+    """The typed error for an error answer (any status; RunComfy also sends 200 + error_code).
+
+    ``body`` is redacted here, so nothing the server echoes reaches a message unscrubbed.
+    """
     body = secret.redact(body) if isinstance(body, Mapping) else {}
     raw_code = body.get("error_code")
-    error_code: int | str | None = raw_code if isinstance(raw_code, int | str) else None
+    error_code: int | str | None = (
+        raw_code if isinstance(raw_code, int | str) and not isinstance(raw_code, bool) else None
+    )
     code = _code_text(error_code)
     detail = body.get("detail")
-    message = body.get("message") or body.get("error") or reason or f"HTTP {status_code}"
-    if not isinstance(message, str):
-        message = str(message)
+    message = error_text(body) or secret.redact(reason) or f"HTTP {status_code}"
     if request_id is None and isinstance(body.get("request_id"), str):
         request_id = body["request_id"]
     facts: dict[str, Any] = {
@@ -162,9 +290,9 @@ def error_from_body(
     if code in _NOT_FOUND_CODES or status == 404:
         return NotFoundError(message, **facts)
     if status in (400, 422):
-        return InputValidationError(issues_from_detail(detail, message), message=message, **facts)
+        return InputRejectedError(issues_from_detail(detail, message), message=message, **facts)
     if status == 429:
         return RateLimitError(message, **facts)
     if status >= 500:
         return ServerError(message, **facts)
-    return APIError(message, **facts)
+    return APIStatusError(message, **facts)

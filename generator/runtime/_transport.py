@@ -3,23 +3,38 @@
 ``SyncTransport`` and ``AsyncTransport`` share every decision (``_TransportCore``); they differ
 only in how they wait and send. The token lives in a :class:`Secret` and reaches the wire
 through an ``httpx.Auth`` object, so it is never in a local variable, a log line or a message.
+
+Requests in flight are bounded by a semaphore at the connection pool's size, so httpx's pool
+never keeps a queue of waiting requests: that queue is rescanned on every release, which made
+1000 concurrent jobs spend most of their CPU there and fail with PoolTimeout (encode/httpcore
+PR #1035). Waiting for a slot is free and has no timeout of its own, only the job's deadline:
+a busy client slows down, it never fails an accepted job.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json as json_module
 import logging
 import os
+import threading
 import time
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
+from typing import IO, Any
 
 import httpx
 
-from ._errors import APIConnectionError, APIError, ProtocolError, SubmissionUncertainError
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    DownloadTooLargeError,
+    ProtocolError,
+    SubmissionUncertainError,
+)
+from ._files import place, temporary_file
 from ._policy import (
     DEFAULT_TIMEOUT,
     PollPolicy,
@@ -27,31 +42,36 @@ from ._policy import (
     is_retryable_status,
     is_retryable_transport_error,
     parse_retry_after,
+    surely_not_sent,
 )
-from ._protocol import JOB_STATUSES, Secret, effective_status, error_from_body
+from ._probe import afile_info, file_info
+from ._protocol import Secret, carries_error, effective_status, error_from_body
+from ._types import FileInfo
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_CONNECTIONS",
     "AsyncTransport",
     "Settings",
     "SyncTransport",
-    "job_path",
-    "model_path",
 ]
 
 DEFAULT_BASE_URL = "https://model-api.runcomfy.net"
+#: Connections per client, and the bound on its requests in flight. httpcore checks every idle
+#: connection on each request (a readability poll per connection), so CPU per request grows
+#: with the pool: 32 carry ~200 requests/s at 150 ms round trips (1000 jobs polled every 5 s)
+#: with less CPU per job than httpx's default of 100 (docs/benchmarks.md). Raise it for
+#: more jobs or slower links; more concurrent jobs than this wait for a connection, never fail.
+DEFAULT_MAX_CONNECTIONS = 32
 #: Every request and retry is logged here at DEBUG/INFO; URLs and statuses only, never headers.
 logger = logging.getLogger("runcomfy_models")
 _MIN_TIMEOUT = 0.001  # httpx treats 0 as "no wait at all"; a deadline just reached gets this
-
-
-def model_path(model_id: str) -> str:
-    return "/v1/models/" + quote(model_id, safe="/")
-
-
-def job_path(request_id: str, action: str) -> str:
-    # The id comes from the server; quoting it keeps it one path segment whatever it holds.
-    return f"/v1/requests/{quote(request_id, safe='')}/{action}"
+_ERROR_TEXT_LIMIT = 200
+#: The largest API answer read; a status or result is a few KiB (downloads have their own cap).
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
+#: How much of a failed download's error body is read.
+_ERROR_BODY_BYTES = 64 * 1024
+_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -67,23 +87,24 @@ class Settings:
     wait_timeout: float | None = 1800.0
     #: On the deadline, cancel the job if it is still queued (it has cost nothing yet).
     cancel_on_timeout: bool = True
+    #: Connections in the pool, and requests in flight at once.
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    #: Ask for the job's ``cost`` with its result.
+    include_cost: bool = False
+    #: Read input files' headers before submit to check size/pixel/aspect rules.
+    check_files: bool = False
+    user_agent: str = "runcomfy-models"
+    #: Largest output file ``save()`` writes, in bytes (None: no limit).
+    max_download_bytes: int | None = 4 * 1024**3
+    #: Overall deadline of one ``save()`` in seconds (None: none).
+    download_timeout: float | None = 1800.0
 
 
-def _json_or_none(response: httpx.Response) -> Any:
+def _json_or_none(content: bytes) -> Any:
     try:
-        return response.json()
-    except ValueError:
+        return json_module.loads(content)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
         return None
-
-
-def _carries_error(body: dict[str, Any]) -> bool:
-    """RunComfy sometimes answers 200 with an error body; a job body is never one."""
-    code = body.get("error_code")
-    return code not in (None, "") and body.get("status") not in JOB_STATUSES
-
-
-def _part_file(destination: Path) -> Path:
-    return destination.with_name(destination.name + ".part")
 
 
 class _BearerAuth(httpx.Auth):
@@ -104,12 +125,22 @@ class _TransportCore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._auth = _BearerAuth(settings.token)
+        self._headers = {"User-Agent": settings.user_agent, "Accept": "application/json"}
+        self._limits = httpx.Limits(
+            max_connections=settings.max_connections,
+            max_keepalive_connections=settings.max_connections,
+        )
+        token = settings.token.reveal()
+        self._token_bytes = token.encode()
+        # JSON may spell these characters differently (``\\/``, ``\\u00e9``): then the raw
+        # text cannot tell whether the token is in the body, and every body is scrubbed.
+        self._always_redact = not token.isascii() or any(c in token for c in '"\\/')
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.settings.base_url!r})"
 
     def _url(self, path: str) -> str:
-        return self.settings.base_url.rstrip("/") + path
+        return self.settings.base_url + path
 
     def _timeout(self, deadline: float | None) -> httpx.Timeout:
         """The configured timeouts, none of them longer than the time left to ``deadline``."""
@@ -128,8 +159,18 @@ class _TransportCore:
             pool=clamp(configured.pool),
         )
 
+    @staticmethod
+    def _left(deadline: float | None) -> float | None:
+        return None if deadline is None else deadline - time.monotonic()
+
     def _fits(self, delay: float, deadline: float | None) -> bool:
         return deadline is None or time.monotonic() + delay < deadline
+
+    def _no_slot_error(self, method: str, path: str, request_id: str | None) -> APIConnectionError:
+        return APIConnectionError(
+            f"{method} {path}: no connection came free before the deadline; nothing was sent",
+            request_id=request_id,
+        )
 
     def _retry_after_error(
         self, error: APIError, attempt: int, idempotent: bool, deadline: float | None
@@ -162,8 +203,8 @@ class _TransportCore:
         idempotent: bool,
         request_id: str | None,
     ) -> APIConnectionError:
-        what = f"{type(exc).__name__}: {self.settings.token.redact(str(exc)) or 'no detail'}"
-        if not idempotent and not is_retryable_transport_error(exc, idempotent=False):
+        what = f"{type(exc).__name__}: {self.settings.token.shorten(str(exc)) or 'no detail'}"
+        if not idempotent and not surely_not_sent(exc):
             return SubmissionUncertainError(
                 f"{method} {path} got no answer ({what}); the job may or may not have been "
                 "created, so it was not resent",
@@ -171,39 +212,113 @@ class _TransportCore:
             )
         return APIConnectionError(f"{method} {path} failed ({what})", request_id=request_id)
 
-    def _read_answer(self, response: httpx.Response, request_id: str | None) -> dict[str, Any]:
-        """The JSON object of a successful answer; raises the typed error of any other."""
-        body = _json_or_none(response)
-        if response.is_success and isinstance(body, dict) and not _carries_error(body):
+    def _scrub(self, content: bytes, body: Any) -> Any:
+        # Bytes, not decoded text: decoding every answer again costs more than the search.
+        if self._always_redact or self._token_bytes in content:
+            return self.settings.token.redact(body)
+        return body
+
+    def _too_large(self, response: httpx.Response, request_id: str | None) -> ProtocolError:
+        return ProtocolError(
+            f"the answer is over {MAX_ANSWER_BYTES} bytes; not read",
+            status_code=response.status_code,
+            request_id=request_id,
+        )
+
+    def _declared_too_large(self, response: httpx.Response) -> bool:
+        declared = response.headers.get("content-length", "")
+        return declared.isdigit() and int(declared) > MAX_ANSWER_BYTES
+
+    def _add_chunk(
+        self,
+        chunks: list[bytes],
+        chunk: bytes,
+        size: int,
+        response: httpx.Response,
+        rid: str | None,
+    ) -> int:
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:  # also a small compressed body that inflates without end
+            raise self._too_large(response, rid)
+        chunks.append(chunk)
+        return size
+
+    def _read_answer(
+        self, response: httpx.Response, content: bytes, request_id: str | None
+    ) -> dict[str, Any]:
+        """The JSON object of a successful answer (token scrubbed); raises the typed error of
+        any other."""
+        if response.is_redirect:
+            # API calls do not follow redirects (a submit must not be replayed elsewhere, and
+            # the token must not travel): RunComfy's partner nodes refuse them too.
+            raise self._redirected(response, request_id)
+        body = self._scrub(content, _json_or_none(content))
+        if response.is_success and isinstance(body, dict) and not carries_error(body):
             return body
-        raise self._answer_error(response, body, request_id)
+        raise self._answer_error(response, content, body, request_id)
+
+    def _redirected(self, response: httpx.Response, request_id: str | None) -> ProtocolError:
+        where = self.settings.token.shorten(response.headers.get("location", "nowhere"))
+        return ProtocolError(
+            f"the API answered {response.status_code}, a redirect to {where!r}; not followed",
+            status_code=response.status_code,
+            request_id=request_id,
+        )
 
     def _answer_error(
-        self, response: httpx.Response, body: Any, request_id: str | None
+        self, response: httpx.Response, content: bytes, body: Any, request_id: str | None
     ) -> APIError:
-        hint = request_id or response.headers.get("x-request-id")
+        secret = self.settings.token
+        hint = request_id or secret.redact(response.headers.get("x-request-id"))
+        text = content.decode("utf-8", "replace")
         if response.is_success and not isinstance(body, dict):
-            text = self.settings.token.redact(response.text[:200])
             return ProtocolError(
-                f"expected a JSON object, got: {text!r}",
+                f"expected a JSON object, got: {secret.shorten(text, _ERROR_TEXT_LIMIT)!r}",
                 status_code=response.status_code,
                 request_id=hint,
             )
         if not isinstance(body, dict):
-            body = {"message": self.settings.token.redact(response.text[:200]) or None}
+            body = {"message": secret.shorten(text, _ERROR_TEXT_LIMIT) or None}
         return error_from_body(
             response.status_code,
             body,
             reason=response.reason_phrase,
             request_id=hint,
             retry_after=parse_retry_after(response.headers.get("retry-after")),
-            secret=self.settings.token,
+            secret=secret,
         )
 
     @staticmethod
     def _log_retry(method: str, path: str, cause: str, delay: float, attempt: int) -> None:
         logger.info(
             "retrying %s %s after %s in %.3fs (retry %d)", method, path, cause, delay, attempt
+        )
+
+    def _check_length(self, response: httpx.Response, url: str) -> None:
+        limit = self.settings.max_download_bytes
+        declared = response.headers.get("content-length", "")
+        if limit is not None and declared.isdigit() and int(declared) > limit:
+            raise DownloadTooLargeError(f"{url}: {declared} bytes, over the {limit}-byte limit")
+
+    def _write_chunk(self, out: IO[bytes], chunk: bytes, written: int, url: str) -> int:
+        written += len(chunk)
+        limit = self.settings.max_download_bytes
+        if limit is not None and written > limit:
+            raise DownloadTooLargeError(f"{url}: more than the {limit}-byte limit")
+        out.write(chunk)
+        return written
+
+    @staticmethod
+    def _check_deadline(deadline: float | None, url: str) -> None:
+        if deadline is not None and time.monotonic() >= deadline:
+            raise APIConnectionError(f"download of {url} passed the save deadline")
+
+    def _download_error(self, exc: httpx.TransportError, url: str) -> APIConnectionError:
+        return APIConnectionError(
+            f"download of {url} failed ({type(exc).__name__})"
+            if not str(exc)
+            else f"download of {url} failed ({type(exc).__name__}: "
+            f"{self.settings.token.shorten(str(exc))})"
         )
 
 
@@ -217,7 +332,10 @@ class SyncTransport(_TransportCore):
     ) -> None:
         super().__init__(settings)
         self._owns_client = http_client is None
-        self._http = http_client or httpx.Client(timeout=settings.timeout, follow_redirects=True)
+        self._http = http_client or httpx.Client(
+            timeout=settings.timeout, limits=self._limits, follow_redirects=True
+        )
+        self._slots = threading.BoundedSemaphore(settings.max_connections)
         self.sleep = sleep
 
     def close(self) -> None:
@@ -230,12 +348,55 @@ class SyncTransport(_TransportCore):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @contextmanager
+    def _slot(
+        self, method: str, path: str, deadline: float | None, request_id: str | None
+    ) -> Iterator[None]:
+        left = self._left(deadline)
+        if not self._slots.acquire(timeout=None if left is None else max(left, 0.0)):
+            raise self._no_slot_error(method, path, request_id)
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        params: dict[str, str] | None,
+        deadline: float | None,
+        request_id: str | None,
+    ) -> tuple[httpx.Response, bytes]:
+        """Send one request; its answer and at most MAX_ANSWER_BYTES of its body."""
+        request = self._http.build_request(
+            method,
+            self._url(path),
+            json=json,
+            params=params,
+            headers=self._headers,
+            timeout=self._timeout(deadline),
+        )
+        response = self._http.send(request, auth=self._auth, follow_redirects=False, stream=True)
+        try:
+            if self._declared_too_large(response):
+                raise self._too_large(response, request_id)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size = self._add_chunk(chunks, chunk, size, response, request_id)
+            return response, b"".join(chunks)
+        finally:
+            response.close()
+
     def request(
         self,
         method: str,
         path: str,
         *,
         json: Any = None,
+        params: dict[str, str] | None = None,
         idempotent: bool,
         request_id: str | None = None,
         deadline: float | None = None,
@@ -243,24 +404,21 @@ class SyncTransport(_TransportCore):
         attempt = 0
         while True:
             try:
-                response = self._http.request(
-                    method,
-                    self._url(path),
-                    json=json,
-                    auth=self._auth,
-                    timeout=self._timeout(deadline),
-                )
+                with self._slot(method, path, deadline, request_id):
+                    response, content = self._exchange(
+                        method, path, json, params, deadline, request_id
+                    )
             except httpx.TransportError as exc:
                 delay = self._retry_after_exception(exc, attempt, idempotent, deadline)
                 if delay is None:
                     raise self._connection_error(
                         exc, method=method, path=path, idempotent=idempotent, request_id=request_id
-                    ) from exc
+                    ) from None
                 cause = type(exc).__name__
             else:
                 logger.debug("%s %s -> %d", method, path, response.status_code)
                 try:
-                    return self._read_answer(response, request_id)
+                    return self._read_answer(response, content, request_id)
                 except APIError as error:
                     delay = self._retry_after_error(error, attempt, idempotent, deadline)
                     if delay is None:
@@ -270,40 +428,69 @@ class SyncTransport(_TransportCore):
             self._log_retry(method, path, cause, delay, attempt)
             self.sleep(delay)
 
-    def download(self, url: str, destination: Path) -> None:
-        """Stream ``url`` to ``destination`` (via a ``.part`` file), retrying transient failures.
+    def download(
+        self, url: str, destination: Path, *, overwrite: bool, deadline: float | None
+    ) -> None:
+        """Stream ``url`` to ``destination`` (see ``_files``), retrying transient failures.
 
         No Authorization header: output files live on storage hosts that must not see the token.
         """
-        part = _part_file(destination)
         attempt = 0
         while True:
             try:
-                with self._http.stream("GET", url, auth=None) as response:
-                    if response.is_success:
-                        with part.open("wb") as out:
-                            for chunk in response.iter_bytes():
-                                out.write(chunk)
-                        os.replace(part, destination)
-                        return
-                    response.read()
-                    raise self._answer_error(response, _json_or_none(response), None)
+                with self._slot("GET", url, deadline, None):
+                    self._fetch_to(url, destination, overwrite=overwrite, deadline=deadline)
+                return
             except httpx.TransportError as exc:
-                part.unlink(missing_ok=True)
-                delay = self._retry_after_exception(exc, attempt, True, None)
+                delay = self._retry_after_exception(exc, attempt, True, deadline)
                 if delay is None:
-                    raise APIConnectionError(
-                        f"download of {url} failed ({type(exc).__name__})"
-                    ) from exc
+                    raise self._download_error(exc, url) from None
                 cause = type(exc).__name__
+            except DownloadTooLargeError:
+                raise
             except APIError as error:
-                delay = self._retry_after_error(error, attempt, True, None)
+                delay = self._retry_after_error(error, attempt, True, deadline)
                 if delay is None:
                     raise
                 cause = f"HTTP {error.status_code}"
             attempt += 1
             self._log_retry("GET", url, cause, delay, attempt)
             self.sleep(delay)
+
+    def probe_files(self, urls: list[str], deadline: float | None) -> dict[str, FileInfo]:
+        """What each URL's file is (``check_files``); URLs that cannot be probed are left out."""
+        found: dict[str, FileInfo] = {}
+        for url in urls:
+            with self._slot("HEAD", url, deadline, None):
+                info = file_info(self._http, url)
+            if info is not None:
+                found[url] = info
+        return found
+
+    def _fetch_to(
+        self, url: str, destination: Path, *, overwrite: bool, deadline: float | None
+    ) -> None:
+        with self._http.stream(
+            "GET", url, auth=None, headers=self._headers, timeout=self._timeout(deadline)
+        ) as response:
+            if not response.is_success:
+                content = b""
+                for chunk in response.iter_bytes():  # enough of an error page to quote
+                    content += chunk
+                    if len(content) >= _ERROR_BODY_BYTES:
+                        break
+                raise self._answer_error(response, content, _json_or_none(content), None)
+            self._check_length(response, url)
+            fd, temp = temporary_file(destination)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    written = 0
+                    for chunk in response.iter_bytes(_CHUNK):
+                        self._check_deadline(deadline, url)
+                        written = self._write_chunk(out, chunk, written, url)
+                place(temp, destination, overwrite=overwrite)
+            finally:
+                temp.unlink(missing_ok=True)
 
 
 class AsyncTransport(_TransportCore):
@@ -317,8 +504,9 @@ class AsyncTransport(_TransportCore):
         super().__init__(settings)
         self._owns_client = http_client is None
         self._http = http_client or httpx.AsyncClient(
-            timeout=settings.timeout, follow_redirects=True
+            timeout=settings.timeout, limits=self._limits, follow_redirects=True
         )
+        self._slots = asyncio.Semaphore(settings.max_connections)
         self.sleep = sleep
 
     async def aclose(self) -> None:
@@ -331,74 +519,153 @@ class AsyncTransport(_TransportCore):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
+    async def _acquire(
+        self, method: str, path: str, deadline: float | None, request_id: str | None
+    ) -> None:
+        left = self._left(deadline)
+        if left is None or not self._slots.locked():
+            await self._slots.acquire()
+            return
+        try:
+            async with asyncio.timeout(max(left, 0.0)):
+                await self._slots.acquire()
+        except TimeoutError:
+            raise self._no_slot_error(method, path, request_id) from None
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        json: Any,
+        params: dict[str, str] | None,
+        deadline: float | None,
+        request_id: str | None,
+    ) -> tuple[httpx.Response, bytes]:
+        """Async twin of :meth:`SyncTransport._exchange`."""
+        request = self._http.build_request(
+            method,
+            self._url(path),
+            json=json,
+            params=params,
+            headers=self._headers,
+            timeout=self._timeout(deadline),
+        )
+        response = await self._http.send(
+            request, auth=self._auth, follow_redirects=False, stream=True
+        )
+        try:
+            if self._declared_too_large(response):
+                raise self._too_large(response, request_id)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size = self._add_chunk(chunks, chunk, size, response, request_id)
+            return response, b"".join(chunks)
+        finally:
+            await response.aclose()
+
     async def request(
         self,
         method: str,
         path: str,
         *,
         json: Any = None,
+        params: dict[str, str] | None = None,
         idempotent: bool,
         request_id: str | None = None,
         deadline: float | None = None,
     ) -> dict[str, Any]:
         attempt = 0
         while True:
+            await self._acquire(method, path, deadline, request_id)
             try:
-                response = await self._http.request(
-                    method,
-                    self._url(path),
-                    json=json,
-                    auth=self._auth,
-                    timeout=self._timeout(deadline),
+                response, content = await self._exchange(
+                    method, path, json, params, deadline, request_id
                 )
             except httpx.TransportError as exc:
                 delay = self._retry_after_exception(exc, attempt, idempotent, deadline)
                 if delay is None:
                     raise self._connection_error(
                         exc, method=method, path=path, idempotent=idempotent, request_id=request_id
-                    ) from exc
+                    ) from None
                 cause = type(exc).__name__
             else:
                 logger.debug("%s %s -> %d", method, path, response.status_code)
                 try:
-                    return self._read_answer(response, request_id)
+                    return self._read_answer(response, content, request_id)
                 except APIError as error:
                     delay = self._retry_after_error(error, attempt, idempotent, deadline)
                     if delay is None:
                         raise
                     cause = f"HTTP {response.status_code}"
+            finally:
+                self._slots.release()
             attempt += 1
             self._log_retry(method, path, cause, delay, attempt)
             await self.sleep(delay)
 
-    async def download(self, url: str, destination: Path) -> None:
+    async def download(
+        self, url: str, destination: Path, *, overwrite: bool, deadline: float | None
+    ) -> None:
         """Async twin of :meth:`SyncTransport.download` (file writes are small and local)."""
-        part = _part_file(destination)
         attempt = 0
         while True:
+            await self._acquire("GET", url, deadline, None)
             try:
-                async with self._http.stream("GET", url, auth=None) as response:
-                    if response.is_success:
-                        with part.open("wb") as out:
-                            async for chunk in response.aiter_bytes():
-                                out.write(chunk)
-                        os.replace(part, destination)
-                        return
-                    await response.aread()
-                    raise self._answer_error(response, _json_or_none(response), None)
+                await self._fetch_to(url, destination, overwrite=overwrite, deadline=deadline)
+                return
             except httpx.TransportError as exc:
-                part.unlink(missing_ok=True)
-                delay = self._retry_after_exception(exc, attempt, True, None)
+                delay = self._retry_after_exception(exc, attempt, True, deadline)
                 if delay is None:
-                    raise APIConnectionError(
-                        f"download of {url} failed ({type(exc).__name__})"
-                    ) from exc
+                    raise self._download_error(exc, url) from None
                 cause = type(exc).__name__
+            except DownloadTooLargeError:
+                raise
             except APIError as error:
-                delay = self._retry_after_error(error, attempt, True, None)
+                delay = self._retry_after_error(error, attempt, True, deadline)
                 if delay is None:
                     raise
                 cause = f"HTTP {error.status_code}"
+            finally:
+                self._slots.release()
             attempt += 1
             self._log_retry("GET", url, cause, delay, attempt)
             await self.sleep(delay)
+
+    async def probe_files(self, urls: list[str], deadline: float | None) -> dict[str, FileInfo]:
+        """Async :meth:`SyncTransport.probe_files` (the files are probed concurrently)."""
+
+        async def one(url: str) -> FileInfo | None:
+            await self._acquire("HEAD", url, deadline, None)
+            try:
+                return await afile_info(self._http, url)
+            finally:
+                self._slots.release()
+
+        found = await asyncio.gather(*(one(url) for url in urls))
+        return {url: info for url, info in zip(urls, found, strict=True) if info is not None}
+
+    async def _fetch_to(
+        self, url: str, destination: Path, *, overwrite: bool, deadline: float | None
+    ) -> None:
+        async with self._http.stream(
+            "GET", url, auth=None, headers=self._headers, timeout=self._timeout(deadline)
+        ) as response:
+            if not response.is_success:
+                content = b""
+                async for chunk in response.aiter_bytes():  # enough of an error page to quote
+                    content += chunk
+                    if len(content) >= _ERROR_BODY_BYTES:
+                        break
+                raise self._answer_error(response, content, _json_or_none(content), None)
+            self._check_length(response, url)
+            fd, temp = temporary_file(destination)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    written = 0
+                    async for chunk in response.aiter_bytes(_CHUNK):
+                        self._check_deadline(deadline, url)
+                        written = self._write_chunk(out, chunk, written, url)
+                place(temp, destination, overwrite=overwrite)
+            finally:
+                temp.unlink(missing_ok=True)

@@ -13,30 +13,57 @@ import json
 import socket
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
+from generator.runtime._protocol import (
+    INCLUDE_COST_PARAM,
+    JOB_ACTIONS,
+    MODELS_PATH,
+    ErrorCode,
+    job_path,
+)
 from generator.serve import catalog_api
 from generator.serve.catalog import Catalog, Problem, output_kind
-from generator.serve.faults import DROP, DROP_AFTER, ERROR_200, FAIL, SLOW, Fault, FaultPlan
+from generator.serve.faults import (
+    DROP,
+    DROP_AFTER,
+    ERROR_200,
+    FAIL,
+    GARBAGE,
+    REDIRECT,
+    SLOW,
+    Fault,
+    FaultPlan,
+)
 from generator.serve.files import FileStore, result_file
-from generator.serve.jobs import COMPLETED, FAILED, Job, JobStore, Schedule
+from generator.serve.jobs import COMPLETED, COST_PER_JOB, FAILED, Job, JobStore, Schedule
 from generator.serve.media import MediaFile
 
-__all__ = ["QueueHTTPServer", "ServerState"]
+__all__ = ["MAX_BODY_BYTES", "READ_TIMEOUT", "QueueHTTPServer", "ServerState"]
 
 # Error codes of the documented error shape {error_code, message, detail}.
-UNAUTHORIZED = 400004
-UNKNOWN_MODEL = 400001
-NOT_FOUND = 404001
-INVALID_INPUT = 422001
-INTERNAL = 500001
-_STATUS_CODES = {400: 400000, 401: UNAUTHORIZED, 402: 400002, 404: NOT_FOUND, 422: INVALID_INPUT}
+_STATUS_CODES = {
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.UNAUTHORIZED,
+    402: ErrorCode.INSUFFICIENT_BALANCE,
+    404: ErrorCode.NOT_FOUND,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+    422: ErrorCode.INVALID_INPUT,
+}
 _REQUESTS_KEPT = 2000
+#: The largest request body read (RunComfy's partner nodes cap theirs at 64 MiB; inputs are
+#: URLs, so real bodies are a few KiB).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+#: Seconds a connection may stay silent (headers, body or between keep-alive requests); longer
+#: than httpx's 5 s keep-alive expiry, so a client never sends into a connection being closed.
+READ_TIMEOUT = 60.0
+#: Seconds a whole request body may take, however it trickles in.
+BODY_DEADLINE = 60.0
 
 
 @dataclass
@@ -59,6 +86,14 @@ def error_answer(
     return _json_answer(status, {"error_code": code, "message": message, "detail": detail})
 
 
+class _BadRequest(Exception):
+    """The request itself is malformed: answer 400/411/413 and close the connection."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass
 class ServerState:
     """Everything the handlers share; the Python API reads it for assertions."""
@@ -70,6 +105,8 @@ class ServerState:
     files: FileStore = field(default_factory=FileStore)
     log: Callable[[str], None] | None = None
     requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=_REQUESTS_KEPT))
+    #: Requests answered (or dropped) per method, all of them (``requests`` keeps the last few).
+    totals: Counter[str] = field(default_factory=Counter)
     netlocs: set[str] = field(default_factory=set)
     jobs: JobStore = field(init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -80,12 +117,17 @@ class ServerState:
     def record(self, method: str, path: str, outcome: int | str, note: str = "") -> None:
         with self._lock:
             self.requests.append({"method": method, "path": path, "outcome": outcome})
+            self.totals[method] += 1
         if self.log is not None:
             self.log(f"{method} {path} -> {outcome}{' ' + note if note else ''}")
 
     def request_log(self) -> list[dict[str, Any]]:
         with self._lock:
             return list(self.requests)
+
+    def request_totals(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.totals)
 
     def add_netloc(self, netloc: str) -> None:
         """A ``host:port`` the server was reached as; its URLs name the server's own files."""
@@ -123,10 +165,18 @@ class _Handler(BaseHTTPRequestHandler):
     # Headers and body go out in two writes; with Nagle's algorithm the second waits for the
     # client's delayed ACK (~40 ms per answer on Linux).
     disable_nagle_algorithm = True
+    # A socket timeout: a client silent this long (in its headers, body or between requests)
+    # loses its connection instead of holding a thread for ever.
+    timeout = READ_TIMEOUT
     server: QueueHTTPServer
+    #: The request's query parameters (``include_cost``).
+    query: dict[str, list[str]]
 
     def do_GET(self) -> None:
         self._handle("GET")
+
+    def do_HEAD(self) -> None:
+        self._handle("HEAD")
 
     def do_POST(self) -> None:
         self._handle("POST")
@@ -151,10 +201,42 @@ class _Handler(BaseHTTPRequestHandler):
         host = self.headers.get("Host")
         return f"http://{host}" if host else self.server.base_url
 
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding"):
+            raise _BadRequest(411, "send the body with a Content-Length, not chunked")
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isdigit():
+            raise _BadRequest(400, f"Content-Length {declared[:40]!r} is not a number")
+        length = int(declared)
+        if length > MAX_BODY_BYTES:
+            raise _BadRequest(413, f"the body is over the {MAX_BODY_BYTES}-byte limit")
+        chunks: list[bytes] = []
+        left = length
+        give_up = time.monotonic() + BODY_DEADLINE
+        while left > 0:
+            chunk = self.rfile.read1(min(left, 1 << 16)) if left else b""
+            if not chunk or time.monotonic() > give_up:
+                raise _BadRequest(400, "the body ended early or came too slowly")
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
     def _handle(self, method: str) -> None:
-        path = urlsplit(self.path).path
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        target = urlsplit(self.path)
+        path = target.path
+        self.query = parse_qs(target.query)
+        try:
+            body = self._read_body()
+        except _BadRequest as exc:
+            self.state.record(method, path, exc.status, str(exc))
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self._send(error_answer(exc.status, str(exc)), head_only=method == "HEAD")
+            return
+        except OSError:  # the socket timed out or the client went away mid-body
+            self.state.record(method, path, "dropped", "body not received")
+            self.close_connection = True
+            return
         hits = self.state.faults.draw(method, path)
         for fault in hits:
             if fault.kind == SLOW:
@@ -170,8 +252,8 @@ class _Handler(BaseHTTPRequestHandler):
             answer = error_answer(500, f"internal error: {type(exc).__name__}: {exc}")
         self.state.record(method, path, answer.status)
         try:
-            self._send(answer, head_only=False)
-        except (BrokenPipeError, ConnectionResetError):
+            self._send(answer, head_only=method == "HEAD")
+        except OSError:
             # The client gave up first (e.g. its read timeout during a slow fault).
             self.close_connection = True
 
@@ -192,11 +274,16 @@ class _Handler(BaseHTTPRequestHandler):
             answer.headers.update(headers)
             return answer
         if fault.kind == ERROR_200:
-            return error_answer(
-                200,
-                fault.message or "injected fault: an error inside an HTTP 200 answer",
-                error_code=fault.error_code if fault.error_code is not None else INTERNAL,
-            )
+            # As RunComfy sends it (and its MCP client reads it): error_code + error_message.
+            code = fault.error_code if fault.error_code is not None else ErrorCode.INTERNAL
+            message = fault.message or "injected fault: an error inside an HTTP 200 answer"
+            return _json_answer(200, {"error_code": code, "error_message": message})
+        if fault.kind == GARBAGE:
+            text = fault.message or "<html><body>502 Bad Gateway</body></html>"
+            return Answer(200, text.encode(), "text/html")
+        if fault.kind == REDIRECT:
+            location = fault.message or f"http://elsewhere.invalid{path}"
+            return Answer(307, b"", headers={"Location": location})
         answer = self._route(method, path, body, fault=fault)
         if fault.kind == DROP_AFTER:
             raise _Drop
@@ -207,12 +294,23 @@ class _Handler(BaseHTTPRequestHandler):
         expected = f"Bearer {self.state.token}"
         return hmac.compare_digest(given.encode(), expected.encode())
 
+    def _file(self, path: str) -> Answer:
+        """A served file; ``Range: bytes=a-b`` gets that slice (206), as storage hosts do."""
+        media = self.state.files.get(path)
+        if media is None:
+            return error_answer(404, f"no file at {path}")
+        wanted = _byte_range(self.headers.get("Range"), len(media.data))
+        if wanted is None:
+            return Answer(200, media.data, media.content_type, {"Accept-Ranges": "bytes"})
+        first, last = wanted
+        content_range = f"bytes {first}-{last}/{len(media.data)}"
+        return Answer(
+            206, media.data[first : last + 1], media.content_type, {"Content-Range": content_range}
+        )
+
     def _route(self, method: str, path: str, body: bytes, *, fault: Fault | None) -> Answer:
-        if method == "GET" and (path.startswith("/files/") or path.startswith("/samples/")):
-            media = self.state.files.get(path)
-            if media is None:
-                return error_answer(404, f"no file at {path}")
-            return Answer(200, media.data, media.content_type)
+        if method in ("GET", "HEAD") and path.startswith(("/files/", "/samples/")):
+            return self._file(path)
         if method == "GET" and path == "/":
             return self._index()
         if not (path.startswith("/v1/") or path.startswith("/_admin/")):
@@ -226,31 +324,28 @@ class _Handler(BaseHTTPRequestHandler):
             if reply.status == 200:
                 return _json_answer(200, reply.data)
             return error_answer(reply.status, reply.message)
-        if method == "POST" and path.startswith("/v1/models/"):
-            return self._submit(path.removeprefix("/v1/models/"), body, fault=fault)
+        if method == "POST" and path.startswith(MODELS_PATH):
+            return self._submit(path.removeprefix(MODELS_PATH), body, fault=fault)
         parts = path.split("/")  # ["", "v1", "requests", id, action]
         if len(parts) == 5 and parts[2] == "requests":
             request_id, action = parts[3], parts[4]
             if (method, action) == ("GET", "status"):
                 return self._status(request_id, with_output=False)
             if (method, action) == ("GET", "result"):
-                return self._status(request_id, with_output=True)
+                with_cost = self.query.get(INCLUDE_COST_PARAM, [""])[-1].lower() == "true"
+                return self._status(request_id, with_output=True, with_cost=with_cost)
             if (method, action) == ("POST", "cancel"):
                 return self._cancel(request_id)
         return error_answer(404, f"no route {method} {path}")
 
     def _urls(self, request_id: str) -> dict[str, str]:
-        base = f"{self._base()}/v1/requests/{request_id}"
-        return {
-            "status_url": f"{base}/status",
-            "result_url": f"{base}/result",
-            "cancel_url": f"{base}/cancel",
-        }
+        base = self._base()
+        return {f"{action}_url": base + job_path(request_id, action) for action in JOB_ACTIONS}
 
     def _submit(self, model_id: str, body: bytes, *, fault: Fault | None) -> Answer:
         if model_id not in self.state.catalog:
             return error_answer(
-                400, f"unknown model {model_id!r}", error_code=UNKNOWN_MODEL, detail=None
+                400, f"unknown model {model_id!r}", error_code=ErrorCode.UNKNOWN_MODEL
             )
         try:
             payload = json.loads(body or b"null")
@@ -276,23 +371,28 @@ class _Handler(BaseHTTPRequestHandler):
         )
         return _json_answer(200, {"request_id": job.request_id, **self._urls(job.request_id)})
 
-    def _status(self, request_id: str, *, with_output: bool) -> Answer:
+    def _status(self, request_id: str, *, with_output: bool, with_cost: bool = False) -> Answer:
+        """A job's status; the result view adds its output once completed (and its cost)."""
         view = self.state.jobs.observe(request_id)
         if view is None:
-            return error_answer(404, f"no request {request_id!r}", error_code=NOT_FOUND)
+            return error_answer(404, f"no request {request_id!r}", error_code=ErrorCode.NOT_FOUND)
         job = self.state.jobs.get(request_id)
         assert job is not None  # observe() found it; jobs are never removed
         data = {**view, **self._urls(request_id)}
         if view["status"] == FAILED:
-            data["error"] = {"error_code": INTERNAL, "message": job.failure_message}
+            # error_message is what RunComfy's MCP client reads; its CLI prints ``error``.
+            data["error_message"] = job.failure_message
+            data["error"] = {"error_code": ErrorCode.INTERNAL, "message": job.failure_message}
         if with_output and view["status"] == COMPLETED:
             data["output"] = job.output
+        if with_cost and "finished_at" in view:
+            data["cost"] = COST_PER_JOB if view["status"] == COMPLETED else 0.0
         return _json_answer(200, data)
 
     def _cancel(self, request_id: str) -> Answer:
         outcome = self.state.jobs.cancel(request_id)
         if outcome is None:
-            return error_answer(404, f"no request {request_id!r}", error_code=NOT_FOUND)
+            return error_answer(404, f"no request {request_id!r}", error_code=ErrorCode.NOT_FOUND)
         result, view = outcome
         return _json_answer(200, {**view, "outcome": result})
 
@@ -301,7 +401,8 @@ class _Handler(BaseHTTPRequestHandler):
             jobs = self.state.jobs.snapshot()
             return _json_answer(200, {"created": self.state.jobs.created_per_model(), "jobs": jobs})
         if path == "/_admin/requests":
-            return _json_answer(200, {"requests": self.state.request_log()})
+            log, totals = self.state.request_log(), self.state.request_totals()
+            return _json_answer(200, {"requests": log, "totals": totals})
         if path == "/_admin/faults":
             return _json_answer(200, {"faults": self.state.faults.report()})
         return error_answer(404, f"no admin route {path}")
@@ -332,6 +433,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
 
 
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """``bytes=a-b`` / ``bytes=a-`` / ``bytes=-n`` as (first, last); None: the whole file."""
+    unit, _, spec = (header or "").partition("=")
+    first_text, dash, last_text = spec.strip().partition("-")
+    if unit.strip() != "bytes" or not dash or size == 0 or "," in spec:
+        return None
+    if not first_text.isdigit():  # a suffix: the last n bytes
+        if not last_text.isdigit() or int(last_text) == 0:
+            return None
+        return max(0, size - int(last_text)), size - 1
+    first = int(first_text)
+    last = int(last_text) if last_text.isdigit() else size - 1
+    if first >= size or last < first:
+        return None
+    return first, min(last, size - 1)
+
+
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
@@ -340,9 +458,10 @@ class QueueHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     # Many short-lived test connections: let a restarted server reuse the port at once.
     allow_reuse_address = True
-    # socketserver's default backlog of 5 resets bursts of connections (100 async jobs at
-    # once); production load balancers keep a deep backlog too.
-    request_queue_size = 256
+    # socketserver's default backlog of 5 resets bursts of connections (hundreds of clients
+    # connecting at once); production load balancers keep a deep backlog too. The kernel caps
+    # it at net.core.somaxconn.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], state: ServerState) -> None:
         self.state = state

@@ -19,6 +19,10 @@ Kinds:
 * ``fail``: on a submit, the created job ends ``failed`` instead of ``completed``.
 * ``error-200``: HTTP 200 whose body is an error (``error_code``, default 500001), as
   RunComfy sometimes answers.
+* ``garbage``: HTTP 200 whose body is not JSON (``message``, default an HTML page), before
+  doing anything.
+* ``redirect``: HTTP 307 to the same path on another host (``message``: the ``Location``,
+  default ``http://elsewhere.invalid<path>``), before doing anything.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +41,8 @@ __all__ = [
     "DROP_AFTER",
     "ERROR_200",
     "FAIL",
+    "GARBAGE",
+    "REDIRECT",
     "SLOW",
     "Fault",
     "FaultPlan",
@@ -49,7 +55,9 @@ DROP = "drop"
 DROP_AFTER = "drop-after"
 FAIL = "fail"
 ERROR_200 = "error-200"
-_NAMED_KINDS = (SLOW, DROP, DROP_AFTER, FAIL, ERROR_200)
+GARBAGE = "garbage"
+REDIRECT = "redirect"
+_NAMED_KINDS = (SLOW, DROP, DROP_AFTER, FAIL, ERROR_200, GARBAGE, REDIRECT)
 _INT_OPTIONS = ("count", "after", "ms", "error_code")
 _FLOAT_OPTIONS = ("retry_after",)
 _TEXT_OPTIONS = ("message",)
@@ -198,10 +206,6 @@ class FaultPlan:
         with self._lock:
             self._armed = [_Armed(fault) for fault in faults]
 
-    def add(self, fault: Fault) -> None:
-        with self._lock:
-            self._armed.append(_Armed(fault))
-
     def draw(self, method: str, path: str) -> list[Fault]:
         """The faults that hit this request, in plan order; counts them as fired."""
         hits: list[Fault] = []
@@ -225,7 +229,3 @@ class FaultPlan:
                 {"fault": armed.fault.describe(), "seen": armed.seen, "fired": armed.fired}
                 for armed in self._armed
             ]
-
-    def copy_faults(self) -> list[Fault]:
-        with self._lock:
-            return [replace(armed.fault) for armed in self._armed]

@@ -8,6 +8,7 @@ in_progress"); seconds make demos look real.
 
 from __future__ import annotations
 
+import datetime
 import math
 import threading
 import time
@@ -17,9 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.runtime._protocol import CANCELLED, COMPLETED, FAILED, IN_PROGRESS, IN_QUEUE
+
 __all__ = [
     "CANCELLED",
     "COMPLETED",
+    "COST_PER_JOB",
     "FAILED",
     "IN_PROGRESS",
     "IN_QUEUE",
@@ -28,12 +32,16 @@ __all__ = [
     "Schedule",
 ]
 
-IN_QUEUE = "in_queue"
-IN_PROGRESS = "in_progress"
-COMPLETED = "completed"
-FAILED = "failed"
-CANCELLED = "cancelled"
 _DONE = (COMPLETED, FAILED, CANCELLED)
+#: What a completed job costs here (USD), reported with ``include_cost=true``. A stand-in for
+#: the model's real price, which only RunComfy knows; failed and cancelled jobs cost nothing.
+COST_PER_JOB = 0.05
+
+
+def _iso(wall: float) -> str:
+    """A wall-clock time as RunComfy writes it: ISO 8601, UTC, seconds."""
+    moment = datetime.datetime.fromtimestamp(wall, tz=datetime.UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,11 @@ class Job:
     request_id: str
     model_id: str
     payload: dict[str, Any]
-    created_at: float
+    #: ISO 8601 UTC wall-clock times, as the answers show them.
+    created_at: str
+    finished_at: str | None = None
+    #: The machine running the job, from the time it leaves the queue.
+    instance_id: str | None = None
     #: The server address the client used; result URLs are built on it.
     base_url: str = ""
     will_fail: bool = False
@@ -102,7 +114,7 @@ class JobStore:
             request_id=str(uuid.uuid4()),
             model_id=model_id,
             payload=payload,
-            created_at=now,
+            created_at=_iso(time.time()),
             base_url=base_url,
             will_fail=will_fail,
             stage_started=now,
@@ -138,6 +150,7 @@ class JobStore:
             self._advance(job)
             if job.stage == IN_QUEUE:
                 self._enter(job, CANCELLED, self.clock())
+                job.finished_at = _iso(time.time())
             outcome = CANCELLED if job.stage == CANCELLED else "not_cancellable"
             return outcome, self._view(job)
 
@@ -176,11 +189,14 @@ class JobStore:
             ended = now if polls else job.stage_started + seconds
             if job.stage == IN_QUEUE:
                 self._enter(job, IN_PROGRESS, ended)
-            elif job.will_fail:
+                job.instance_id = f"serve-{uuid.uuid4().hex[:12]}"
+                continue
+            if job.will_fail:
                 self._enter(job, FAILED, ended)
             else:
                 job.output = self.make_output(job)
                 self._enter(job, COMPLETED, ended)
+            job.finished_at = _iso(time.time() - (now - ended))
 
     @staticmethod
     def _enter(job: Job, stage: str, at: float) -> None:
@@ -197,7 +213,15 @@ class JobStore:
         return max(0, start - job.stage_polls)
 
     def _view(self, job: Job) -> dict[str, Any]:
-        view: dict[str, Any] = {"request_id": job.request_id, "status": job.stage}
+        view: dict[str, Any] = {
+            "request_id": job.request_id,
+            "status": job.stage,
+            "created_at": job.created_at,
+        }
         if job.stage == IN_QUEUE:
             view["queue_position"] = self._queue_position(job)
+        if job.instance_id is not None:
+            view["instance_id"] = job.instance_id
+        if job.finished_at is not None:
+            view["finished_at"] = job.finished_at
         return view

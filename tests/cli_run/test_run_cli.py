@@ -86,7 +86,8 @@ def test_run_follows_the_job_prints_urls_and_saves_files(
     statuses = [line.split()[0] for line in done.stderr.splitlines() if line.startswith("in_")]
     assert statuses == ["in_queue", "in_progress"]
     assert any(line.startswith("completed") for line in done.stderr.splitlines())
-    saved = tmp_path / "out" / "output.mp4"
+    [job] = server.jobs()
+    saved = tmp_path / "out" / f"{job['request_id']}-0-output.mp4"
     assert f"saved: {saved}" in done.stderr
     assert saved.read_bytes()[4:8] == b"ftyp"
     assert server.jobs_created(ALEPH) == 1
@@ -249,7 +250,8 @@ def _interrupt_while_waiting(server: RunningServer) -> subprocess.CompletedProce
 def test_ctrl_c_on_a_queued_job_cancels_it() -> None:
     with serve_in_thread(SCHEMAS, token=TOKEN, schedule=Schedule(queue_polls=10**9)) as server:
         done = _interrupt_while_waiting(server)
-        assert done.returncode == 1, done.stderr
+        assert done.returncode == 130, done.stderr
+        assert "Aborted!" not in done.stderr
         [job] = server.jobs()
         assert job["status"] == "cancelled"
         assert f"cancelled: {job['request_id']}" in done.stderr
@@ -259,10 +261,39 @@ def test_ctrl_c_on_a_running_job_leaves_it_running() -> None:
     schedule = Schedule(queue_polls=0, progress_polls=10**9)
     with serve_in_thread(SCHEMAS, token=TOKEN, schedule=schedule) as server:
         done = _interrupt_while_waiting(server)
-        assert done.returncode == 1, done.stderr
+        assert done.returncode == 130, done.stderr
         [job] = server.jobs()
         assert job["status"] == "in_progress" and job["cancel_requests"] == 1
         assert "not cancelled (not_cancellable)" in done.stderr
+
+
+def test_ctrl_c_during_the_submit_names_and_cancels_the_job() -> None:
+    """The submit is slow (the server sleeps before creating the job); Ctrl-C lands while it is
+    in flight: the CLI waits for the answer, cancels the queued job and names it."""
+    schedule = Schedule(queue_polls=10**9)
+    faults = [parse_fault("POST /v1/models/*:slow=1500")]
+    with serve_in_thread(SCHEMAS, token=TOKEN, schedule=schedule, faults=faults) as server:
+        process = subprocess.Popen(
+            _command(server, ALEPH, *_aleph_args(server)),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
+        # Bounded wait until the server holds the submit (the fault has seen it).
+        for _ in range(1200):
+            if server.faults.report()[0]["seen"] or process.poll() is not None:
+                break
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 130, err
+        assert "Aborted!" not in err and "Traceback" not in err
+        [job] = server.jobs()
+        assert job["status"] == "cancelled"
+        assert f"cancelled: {job['request_id']}" in err
+        assert out == ""
 
 
 def test_live_display_on_a_terminal(server: RunningServer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from types import ModuleType
 from typing import Any
 
@@ -32,7 +33,7 @@ def test_deadline_cancels_a_still_queued_job(
     with client, pytest.raises(sdk.DeadlineExceededError) as caught:
         handle = _endpoint(client).submit(**valid_kwargs(SPEC, server))
         assert handle.status().status == "in_queue"
-        handle.wait(timeout=0.05)
+        handle.wait(wait_timeout=0.05)
     error = caught.value
     assert isinstance(error, TimeoutError)
     assert error.last_status == "in_queue"
@@ -51,7 +52,7 @@ def test_run_deadline_counts_the_submit_and_cancels(
     server = make_server(Schedule(queue_polls=FOREVER))
     client = sdk.RunComfy(TOKEN, base_url=server.base_url, **fast_options(sdk))
     with client, pytest.raises(sdk.DeadlineExceededError) as caught:
-        _endpoint(client).run(**valid_kwargs(SPEC, server), timeout=0.05)
+        _endpoint(client).run(**valid_kwargs(SPEC, server), wait_timeout=0.05)
     # Whether a status poll was answered in time or not (then the status is unknown, treated
     # as queued), the still-queued job is cancelled.
     assert caught.value.cancel_outcome is not None and caught.value.cancel_outcome.cancelled
@@ -79,7 +80,7 @@ def test_deadline_does_not_cancel_a_running_job(
         handle = _endpoint(client).submit(**valid_kwargs(SPEC, server))
         assert handle.status().status == "in_progress"
         with pytest.raises(sdk.DeadlineExceededError) as caught:
-            handle.wait(timeout=0.05)
+            handle.wait(wait_timeout=0.05)
     assert caught.value.last_status == "in_progress"
     assert caught.value.cancel_outcome is None
     assert server.jobs()[0]["cancel_requests"] == 0
@@ -95,7 +96,7 @@ def test_async_deadline_cancels_too(
             TOKEN, base_url=server.base_url, **fast_options(sdk)
         ) as client:
             with pytest.raises(sdk.DeadlineExceededError) as caught:
-                await _endpoint(client).run(**valid_kwargs(SPEC, server), timeout=0.05)
+                await _endpoint(client).run(**valid_kwargs(SPEC, server), wait_timeout=0.05)
             return caught.value
 
     error = asyncio.run(scenario())
@@ -133,3 +134,46 @@ def test_hundred_async_jobs_on_one_event_loop(
     assert set(seen) == ids
     assert all(statuses[-1] == "completed" for statuses in seen.values())
     assert all(result.urls() for result in results)
+
+
+def _no_loss(server: RunningServer, outcomes: list[Any], n: int) -> None:
+    """Every job done once: no failure, no duplicate submit, no job the caller lost."""
+    assert [o for o in outcomes if isinstance(o, BaseException)] == []
+    ids = {o.request_id for o in outcomes}
+    assert len(ids) == n
+    assert server.jobs_created() == n
+    assert {job["request_id"] for job in server.jobs()} == ids
+
+
+def test_200_async_runs_through_a_small_pool(
+    sdk: ModuleType, make_server: Callable[..., RunningServer]
+) -> None:
+    """Far more jobs than connections: they wait for a free one, none fails for it."""
+    server = make_server(Schedule(queue_polls=1, progress_polls=1))
+    kwargs = valid_kwargs(SPEC, server)
+
+    async def scenario() -> list[Any]:
+        async with sdk.AsyncRunComfy(
+            TOKEN, base_url=server.base_url, **fast_options(sdk, max_connections=4)
+        ) as client:
+            endpoint = _endpoint(client)
+            return await asyncio.gather(
+                *(endpoint.run(**kwargs) for _ in range(200)), return_exceptions=True
+            )
+
+    _no_loss(server, asyncio.run(scenario()), 200)
+
+
+def test_200_sync_runs_from_a_thread_pool(
+    sdk: ModuleType, make_server: Callable[..., RunningServer]
+) -> None:
+    server = make_server(Schedule(queue_polls=1, progress_polls=1))
+    kwargs = valid_kwargs(SPEC, server)
+    options = fast_options(sdk, max_connections=4)
+    with (
+        sdk.RunComfy(TOKEN, base_url=server.base_url, **options) as client,
+        ThreadPoolExecutor(max_workers=50) as pool,
+    ):
+        endpoint = _endpoint(client)
+        outcomes = list(pool.map(lambda _: endpoint.run(**kwargs), range(200)))
+    _no_loss(server, outcomes, 200)

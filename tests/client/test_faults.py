@@ -43,8 +43,8 @@ def _submits(server: RunningServer) -> int:
     return len(server.requests("POST", SUBMIT_PATH))
 
 
-def _statuses(server: RunningServer, request_id: str) -> list[Any]:
-    return [e["outcome"] for e in server.requests("GET", f"/v1/requests/{request_id}/status")]
+def _polls(server: RunningServer, request_id: str) -> list[Any]:
+    return [e["outcome"] for e in server.requests("GET", f"/v1/requests/{request_id}/result")]
 
 
 # --- authentication, balance, not found ---------------------------------------------------
@@ -193,32 +193,33 @@ def test_server_checks_file_rules_the_client_could_not(
 # --- rate limits and server errors -----------------------------------------------------------
 
 
-def test_retry_after_is_honoured_on_status_polls(
+def test_retry_after_is_honoured_on_polls(
     sdk: ModuleType, make_server: Callable[..., RunningServer]
 ) -> None:
     server = make_server(
-        faults=[Fault("GET", "/v1/requests/*/status", "429", count=2, retry_after=7)]
+        faults=[Fault("GET", "/v1/requests/*/result", "429", count=2, retry_after=7)]
     )
     retry = sdk._runtime.RetryPolicy(max_retries=3, initial_backoff=0.002, max_retry_after=60)
     with _client(sdk, server, retry_policy=retry) as client:
         sleeps = client._transport.sleep = Sleeps()
         result = _endpoint(client).run(**valid_kwargs(SPEC, server))
-    assert sleeps[:2] == [7.0, 7.0]  # the server's Retry-After, not the 2 ms backoff
-    assert _statuses(server, result.request_id)[:3] == [429, 429, 200]
+    # The first pause is the poll interval after the submit; then the server's Retry-After.
+    assert sleeps[1:3] == [7.0, 7.0]
+    assert _polls(server, result.request_id)[:3] == [429, 429, 200]
     assert server.jobs_created() == 1
 
 
 def test_rate_limit_that_never_lifts_raises_after_the_retries(
     sdk: ModuleType, make_server: Callable[..., RunningServer]
 ) -> None:
-    server = make_server(faults=[Fault("GET", "/v1/requests/*/status", "429", retry_after=2)])
+    server = make_server(faults=[Fault("GET", "/v1/requests/*/result", "429", retry_after=2)])
     with _client(sdk, server) as client:
         handle = _endpoint(client).submit(**valid_kwargs(SPEC, server))
         with pytest.raises(sdk.RateLimitError) as caught:
             handle.wait()
     error = caught.value
     assert (error.status_code, error.retry_after, error.request_id) == (429, 2.0, handle.request_id)
-    assert _statuses(server, handle.request_id) == [429] * 4  # first try + max_retries=3
+    assert _polls(server, handle.request_id) == [429] * 4  # first try + max_retries=3
 
 
 def test_submit_429_and_503_are_retried_and_create_one_job(
@@ -248,13 +249,13 @@ def test_submit_is_not_retried_after_other_server_errors(
 
 
 @pytest.mark.parametrize("kind", ["500", "502", "503", "504", "error-200", "drop"])
-def test_transient_status_poll_failures_are_retried(
+def test_transient_poll_failures_are_retried(
     sdk: ModuleType, make_server: Callable[..., RunningServer], kind: str
 ) -> None:
-    server = make_server(faults=[Fault("GET", "/v1/requests/*/status", kind, count=2)])
+    server = make_server(faults=[Fault("GET", "/v1/requests/*/result", kind, count=2)])
     with _client(sdk, server) as client:
         result = _endpoint(client).run(**valid_kwargs(SPEC, server))
-    outcomes = _statuses(server, result.request_id)
+    outcomes = _polls(server, result.request_id)
     assert outcomes[2:] and all(o == 200 for o in outcomes[2:])
     assert server.jobs_created() == 1
 
@@ -331,7 +332,7 @@ def test_connection_refused_submit_is_retried_then_reported(sdk: ModuleType) -> 
 def test_status_read_timeout_is_retried(
     sdk: ModuleType, make_server: Callable[..., RunningServer]
 ) -> None:
-    server = make_server(faults=[Fault("GET", "/v1/requests/*/status", "slow", ms=400, count=1)])
+    server = make_server(faults=[Fault("GET", "/v1/requests/*/result", "slow", ms=400, count=1)])
     with _client(sdk, server, timeout=0.1) as client:
         result = _endpoint(client).run(**valid_kwargs(SPEC, server))
     assert result.urls()
@@ -394,3 +395,27 @@ def test_cancel_running_job_is_not_cancellable_and_it_completes(
         result = handle.wait()
     assert result.urls()
     assert server.jobs()[0]["status"] == "completed"
+
+
+# --- garbage and redirects ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["garbage", "redirect"])
+def test_garbage_or_a_redirect_on_submit_is_a_protocol_error_and_no_job(
+    sdk: ModuleType, make_server: Callable[..., RunningServer], kind: str
+) -> None:
+    server = make_server(faults=[Fault("POST", "/v1/models/*", kind, count=1)])
+    with _client(sdk, server) as client, pytest.raises(sdk._runtime.ProtocolError) as caught:
+        _endpoint(client).submit(**valid_kwargs(SPEC, server))
+    assert "elsewhere" in str(caught.value) if kind == "redirect" else "JSON" in str(caught.value)
+    assert _submits(server) == 1 and server.jobs_created() == 0  # not followed, not resent
+
+
+def test_garbage_on_a_poll_of_a_created_job_names_the_job(
+    sdk: ModuleType, make_server: Callable[..., RunningServer]
+) -> None:
+    server = make_server(faults=[Fault("GET", "/v1/requests/*/result", "garbage")])
+    with _client(sdk, server) as client, pytest.raises(sdk._runtime.ProtocolError) as caught:
+        _endpoint(client).run(**valid_kwargs(SPEC, server))
+    [job] = server.jobs()
+    assert caught.value.request_id == job["request_id"]

@@ -50,7 +50,7 @@ def test_run_each_model_and_save_its_output(
 
     assert [path.parent for path in saved] == [tmp_path / "out"] * len(urls)
     for url, path in zip(urls, saved, strict=True):
-        assert path.name == url.rsplit("/", 1)[-1]
+        assert path.name == f"{result.request_id}-{urls.index(url)}-{url.rsplit('/', 1)[-1]}"
         assert path.read_bytes() == _server_file(server, url)
     assert not list((tmp_path / "out").glob("*.part"))
 
@@ -120,5 +120,5 @@ def test_missing_token_is_refused_before_any_request(
     sdk: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("RUNCOMFY_API_TOKEN", raising=False)
-    with pytest.raises(sdk.AuthenticationError, match="RUNCOMFY_API_TOKEN"):
+    with pytest.raises(sdk._runtime.ConfigurationError, match="RUNCOMFY_API_TOKEN"):
         sdk.RunComfy()

@@ -65,7 +65,8 @@ def test_token_never_shows(
     server = make_server(
         Schedule(queue_polls=1, progress_polls=1),
         faults=[
-            Fault("GET", "/v1/requests/*/result", "500", count=1, after=1, message=echo),
+            # wait() polls the result three times (queued, running, done); the next is refused.
+            Fault("GET", "/v1/requests/*/result", "500", count=1, after=3, message=echo),
             Fault("POST", "/v1/models/*", "422", count=1, message=echo),
             Fault("POST", "/v1/models/*", "fail", count=1, after=2, message=echo),
             Fault("POST", "/v1/models/*", "drop-after", count=1, after=3),
@@ -81,7 +82,7 @@ def test_token_never_shows(
         things += [client, endpoint, client._transport, client._transport.settings]
         things.append(_catch(lambda: endpoint.submit(**kwargs)))  # 422 echoing the token
         handle = endpoint.submit(**kwargs)
-        result = handle.wait()  # first result fetch is fine (fault lets one through)
+        result = handle.wait()  # the polls are fine (the fault lets three through)
         things += [handle, result, result.save(tmp_path)]
         things.append(_catch(handle.result))  # 500 echoing the token
         failing = endpoint.submit(**kwargs)
@@ -91,7 +92,7 @@ def test_token_never_shows(
         queued = make_server(Schedule(queue_polls=10**9))
     with sdk.RunComfy(TOKEN, base_url=queued.base_url, **fast_options(sdk)) as other:
         slow = getattr(other, module_name(SPEC.model_id))
-        things.append(_catch(lambda: slow.run(**valid_kwargs(SPEC, queued), timeout=0.02)))
+        things.append(_catch(lambda: slow.run(**valid_kwargs(SPEC, queued), wait_timeout=0.02)))
 
     async def async_side() -> None:
         async with sdk.AsyncRunComfy(
@@ -105,7 +106,7 @@ def test_token_never_shows(
 
     kinds = {type(thing).__name__ for thing in things}
     assert {
-        "InputValidationError",
+        "InputRejectedError",
         "ServerError",
         "JobFailedError",
         "SubmissionUncertainError",

@@ -100,10 +100,14 @@ def test_failing_job_ends_failed_without_output() -> None:
 def test_cancel_queued_then_running() -> None:
     store = _store(Schedule(queue_polls=1, progress_polls=5))
     queued = store.create("a/b", {})
-    assert store.cancel(queued.request_id) == (
+    outcome, view = store.cancel(queued.request_id) or ("?", {})
+    assert (outcome, view["request_id"], view["status"]) == (
         "cancelled",
-        {"request_id": queued.request_id, "status": "cancelled"},
+        queued.request_id,
+        "cancelled",
     )
+    # A cancelled job never ran: it has timestamps, no machine.
+    assert view["created_at"] <= view["finished_at"] and "instance_id" not in view
     assert _statuses(store, queued.request_id, 3) == ["cancelled"] * 3
 
     running = store.create("a/b", {})

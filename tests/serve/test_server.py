@@ -159,11 +159,13 @@ def test_cancel_queued_job_then_running_job() -> None:
         queued = _submit(client, ALEPH, aleph_body(server)).json()["request_id"]
         answer = client.post(f"/v1/requests/{queued}/cancel")
         assert answer.status_code == 200
-        assert answer.json() == {
+        cancelled = answer.json()
+        assert {key: cancelled[key] for key in ("request_id", "status", "outcome")} == {
             "request_id": queued,
             "status": "cancelled",
             "outcome": "cancelled",
         }
+        assert set(cancelled) == {"request_id", "status", "outcome", "created_at", "finished_at"}
         assert client.get(f"/v1/requests/{queued}/result").json()["status"] == "cancelled"
 
         running = _submit(client, ALEPH, aleph_body(server)).json()["request_id"]

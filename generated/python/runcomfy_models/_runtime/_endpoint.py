@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -11,15 +10,26 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 import pydantic
 from pydantic import BaseModel
 
-from ._errors import InputValidationError, ProtocolError
-from ._handle import AsyncRequestHandle, OnUpdate, RequestHandle
+from ._errors import (
+    APIConnectionError,
+    DeadlineExceededError,
+    InputValidationError,
+    RunComfyError,
+    SubmissionUncertainError,
+)
+from ._handle import AsyncRequestHandle, OnUpdate, RequestHandle, deadline_at
 from ._models import Result
-from ._transport import AsyncTransport, SyncTransport, model_path
-from ._types import Issue, escape_pointer_token
+from ._probe import input_urls, note_unchecked_once
+from ._protocol import model_path
+from ._transport import AsyncTransport, SyncTransport
+from ._types import FileInfo, Issue, escape_pointer_token
 
 __all__ = ["AsyncModelEndpoint", "ModelEndpoint", "WireInput", "build_input"]
 
-logger = logging.getLogger("runcomfy_models")
+_IN_FLIGHT_NOTE = (
+    "interrupted while the submit was in flight: a job may have been created (its request_id "
+    "never arrived); check the RunComfy dashboard before submitting again"
+)
 
 
 class WireInput(Protocol):
@@ -64,45 +74,54 @@ class _EndpointCore(ABC, Generic[InputT, OutputT]):
     _transport: SyncTransport | AsyncTransport
 
     @abstractmethod
-    def _check(self, payload: Mapping[str, Any]) -> list[Issue]:
-        """The generated validator's issues for ``payload``."""
+    def _check(
+        self, payload: Mapping[str, Any], files: Mapping[str, FileInfo] | None = None
+    ) -> list[Issue]:
+        """The generated validator's issues for ``payload`` (``files``: what is known of the
+        files behind its URLs)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(model_id={self.model_id!r})"
 
-    def _payload(self, data: InputT, validate_input: bool) -> dict[str, Any]:
-        """The wire payload; raises InputValidationError before anything is sent."""
-        payload = data.to_wire()
-        if not validate_input:
-            return payload
-        issues = self._check(payload)
+    def _checks_files(self, check_files: bool | None) -> bool:
+        return self._transport.settings.check_files if check_files is None else check_files
+
+    def _judge(
+        self, payload: dict[str, Any], files: Mapping[str, FileInfo] | None
+    ) -> dict[str, Any]:
+        """``payload`` if it passes; raises InputValidationError before anything is sent."""
+        issues = self._check(payload, files)
         errors = [issue for issue in issues if issue.is_error]
         if errors:
             raise InputValidationError(errors)
-        # "unchecked": a file rule that needs metadata the caller did not give. Said once, not
-        # silently passed; the server checks the file itself.
-        unchecked = dict.fromkeys(f"{i.pointer}: {i.message}" for i in issues if not i.is_error)
+        # "unchecked": a file rule that needs metadata not fetched (check_files is off, or a
+        # file could not be probed). Said once per process, never silently passed; the
+        # server checks the file itself.
+        unchecked = {issue.pointer for issue in issues if not issue.is_error}
         if unchecked:
-            logger.warning(
-                "%s: %d file rule(s) not checked locally (no file metadata): %s",
-                self.model_id,
-                len(unchecked),
-                "; ".join(unchecked),
-            )
+            note_unchecked_once(self.model_id, len(unchecked))
         return payload
-
-    def _time_left(self, timeout: float | None, started: float) -> float | None:
-        """The run's deadline counts the submit too; what is left of it goes to ``wait``."""
-        limit = self._transport.settings.wait_timeout if timeout is None else timeout
-        if limit is None:
-            return None
-        return max(0.0, limit - (time.monotonic() - started))
 
     def _request_id(self, body: dict[str, Any]) -> str:
         request_id = body.get("request_id")
         if not isinstance(request_id, str) or not request_id:
-            raise ProtocolError(f"submit answer without a request_id: {sorted(body)}")
+            raise SubmissionUncertainError(
+                "the submit answer holds no request_id; a job may have been created: check "
+                f"the RunComfy dashboard before submitting again (answer keys: "
+                f"{sorted(map(str, body))[:20]})"
+            )
         return request_id
+
+    def _out_of_time(self, exc: APIConnectionError, deadline: float | None) -> RunComfyError:
+        """A submit that failed once the run's deadline passed: nothing was created unless the
+        submit may have reached the server (then SubmissionUncertainError stays)."""
+        if isinstance(exc, SubmissionUncertainError):
+            return exc
+        if deadline is not None and time.monotonic() >= deadline:
+            return DeadlineExceededError(
+                f"the deadline passed before the job was submitted; no job was created ({exc})"
+            )
+        return exc
 
 
 class ModelEndpoint(_EndpointCore[InputT, OutputT]):
@@ -113,12 +132,37 @@ class ModelEndpoint(_EndpointCore[InputT, OutputT]):
     def __init__(self, transport: SyncTransport) -> None:
         self._transport = transport
 
-    def _submit(self, data: InputT, *, validate_input: bool = True) -> RequestHandle[OutputT]:
-        payload = self._payload(data, validate_input)
+    def _payload(
+        self, data: InputT, validate_input: bool, check_files: bool | None, deadline: float | None
+    ) -> dict[str, Any]:
+        payload = data.to_wire()
+        if not validate_input:
+            return payload
+        files = None
+        if self._checks_files(check_files):
+            files = self._transport.probe_files(input_urls(payload), deadline)
+        return self._judge(payload, files)
+
+    def _submit(
+        self,
+        data: InputT,
+        *,
+        validate_input: bool = True,
+        check_files: bool | None = None,
+        deadline: float | None = None,
+    ) -> RequestHandle[OutputT]:
+        payload = self._payload(data, validate_input, check_files, deadline)
         # Never retried after the request may have reached the server (see _policy).
-        body = self._transport.request(
-            "POST", model_path(self.model_id), json=payload, idempotent=False
-        )
+        try:
+            body = self._transport.request(
+                "POST", model_path(self.model_id), json=payload, idempotent=False, deadline=deadline
+            )
+        except APIConnectionError as exc:
+            raise self._out_of_time(exc, deadline) from None
+        except BaseException as exc:  # Ctrl-C or task cancellation mid-submit
+            if not isinstance(exc, RunComfyError):
+                exc.add_note(_IN_FLIGHT_NOTE)
+            raise
         return self.handle(self._request_id(body))
 
     def _run(
@@ -126,12 +170,29 @@ class ModelEndpoint(_EndpointCore[InputT, OutputT]):
         data: InputT,
         *,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: OnUpdate | None = None,
+        include_cost: bool | None = None,
     ) -> Result[OutputT]:
-        started = time.monotonic()
-        handle = self._submit(data, validate_input=validate_input)
-        return handle.wait(timeout=self._time_left(timeout, started), on_update=on_update)
+        """Submit and wait; ``wait_timeout`` covers all of it (submit, polls, result)."""
+        limit = self._transport.settings.wait_timeout if wait_timeout is None else wait_timeout
+        deadline = deadline_at(limit)
+        handle = self._submit(
+            data, validate_input=validate_input, check_files=check_files, deadline=deadline
+        )
+        try:
+            return handle._wait_until(
+                deadline,
+                on_update=on_update,
+                cancel_on_timeout=None,
+                include_cost=include_cost,
+                fresh=True,
+            )
+        except BaseException as exc:
+            if not isinstance(exc, RunComfyError):  # Ctrl-C: say which job is out there
+                exc.add_note(f"RunComfy request_id: {handle.request_id}")
+            raise
 
     def handle(self, request_id: str) -> RequestHandle[OutputT]:
         """A handle on a job submitted earlier (e.g. by another process)."""
@@ -146,13 +207,36 @@ class AsyncModelEndpoint(_EndpointCore[InputT, OutputT]):
     def __init__(self, transport: AsyncTransport) -> None:
         self._transport = transport
 
+    async def _payload(
+        self, data: InputT, validate_input: bool, check_files: bool | None, deadline: float | None
+    ) -> dict[str, Any]:
+        payload = data.to_wire()
+        if not validate_input:
+            return payload
+        files = None
+        if self._checks_files(check_files):
+            files = await self._transport.probe_files(input_urls(payload), deadline)
+        return self._judge(payload, files)
+
     async def _submit(
-        self, data: InputT, *, validate_input: bool = True
+        self,
+        data: InputT,
+        *,
+        validate_input: bool = True,
+        check_files: bool | None = None,
+        deadline: float | None = None,
     ) -> AsyncRequestHandle[OutputT]:
-        payload = self._payload(data, validate_input)
-        body = await self._transport.request(
-            "POST", model_path(self.model_id), json=payload, idempotent=False
-        )
+        payload = await self._payload(data, validate_input, check_files, deadline)
+        try:
+            body = await self._transport.request(
+                "POST", model_path(self.model_id), json=payload, idempotent=False, deadline=deadline
+            )
+        except APIConnectionError as exc:
+            raise self._out_of_time(exc, deadline) from None
+        except BaseException as exc:  # Ctrl-C or task cancellation mid-submit
+            if not isinstance(exc, RunComfyError):
+                exc.add_note(_IN_FLIGHT_NOTE)
+            raise
         return self.handle(self._request_id(body))
 
     async def _run(
@@ -160,12 +244,28 @@ class AsyncModelEndpoint(_EndpointCore[InputT, OutputT]):
         data: InputT,
         *,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: OnUpdate | None = None,
+        include_cost: bool | None = None,
     ) -> Result[OutputT]:
-        started = time.monotonic()
-        handle = await self._submit(data, validate_input=validate_input)
-        return await handle.wait(timeout=self._time_left(timeout, started), on_update=on_update)
+        limit = self._transport.settings.wait_timeout if wait_timeout is None else wait_timeout
+        deadline = deadline_at(limit)
+        handle = await self._submit(
+            data, validate_input=validate_input, check_files=check_files, deadline=deadline
+        )
+        try:
+            return await handle._wait_until(
+                deadline,
+                on_update=on_update,
+                cancel_on_timeout=None,
+                include_cost=include_cost,
+                fresh=True,
+            )
+        except BaseException as exc:
+            if not isinstance(exc, RunComfyError):  # task cancelled: say which job is out there
+                exc.add_note(f"RunComfy request_id: {handle.request_id}")
+            raise
 
     def handle(self, request_id: str) -> AsyncRequestHandle[OutputT]:
         return AsyncRequestHandle(

@@ -1,4 +1,9 @@
-"""A submitted job: look at it, cancel it, wait for it under a deadline, fetch its result."""
+"""A submitted job: look at it, cancel it, wait for it under a deadline, fetch its result.
+
+Waiting polls ``GET /v1/requests/{id}/result``, which answers the job's current status until
+it is done and then the result itself (as RunComfy's partner nodes poll it): one request per
+poll and none extra at the end. The schedule is :class:`PollPolicy`'s.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-import pydantic
 from pydantic import BaseModel
 
 from ._errors import (
@@ -16,13 +20,21 @@ from ._errors import (
     JobCancelledError,
     JobFailedError,
     JobNotFinishedError,
-    ProtocolError,
     RateLimitError,
     RunComfyError,
     ServerError,
 )
-from ._models import CancelOutcome, Result, StatusUpdate
-from ._transport import AsyncTransport, SyncTransport, job_path
+from ._models import CancelOutcome, Result, StatusUpdate, parse_output
+from ._protocol import (
+    CANCELLED,
+    COMPLETED,
+    FAILED,
+    IN_QUEUE,
+    INCLUDE_COST_PARAM,
+    error_text,
+    job_path,
+)
+from ._transport import AsyncTransport, SyncTransport
 
 __all__ = ["AsyncRequestHandle", "OnUpdate", "RequestHandle"]
 
@@ -35,6 +47,11 @@ logger = logging.getLogger("runcomfy_models")
 _CANCEL_GRACE = 10.0
 #: Errors that, once the deadline has passed, mean "out of time" rather than "broken".
 _OUT_OF_TIME = (APIConnectionError, ServerError, RateLimitError)
+
+
+def deadline_at(limit: float | None) -> float | None:
+    """The monotonic time ``limit`` seconds from now (None: no deadline)."""
+    return None if limit is None else time.monotonic() + max(limit, 0.0)
 
 
 class _HandleCore(Generic[OutputT]):
@@ -58,9 +75,12 @@ class _HandleCore(Generic[OutputT]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(request_id={self.request_id!r}, model_id={self.model_id!r})"
 
-    def _deadline(self, timeout: float | None) -> float | None:
-        limit = self._settings.wait_timeout if timeout is None else timeout
-        return None if limit is None else time.monotonic() + max(limit, 0.0)
+    def _deadline(self, wait_timeout: float | None) -> float | None:
+        return deadline_at(self._settings.wait_timeout if wait_timeout is None else wait_timeout)
+
+    def _result_params(self, include_cost: bool | None) -> dict[str, str] | None:
+        wanted = self._settings.include_cost if include_cost is None else include_cost
+        return {INCLUDE_COST_PARAM: "true"} if wanted else None
 
     @staticmethod
     def _expired(deadline: float | None) -> bool:
@@ -78,7 +98,7 @@ class _HandleCore(Generic[OutputT]):
         )
         # Unknown (no answer in time) is treated as queued: the server cancels only a job
         # that has not started, and answers "not_cancellable" for one that runs.
-        return wanted and (last is None or last.status == "in_queue")
+        return wanted and (last is None or last.status == IN_QUEUE)
 
     def _deadline_error(
         self, last: StatusUpdate | None, outcome: CancelOutcome | None
@@ -91,40 +111,43 @@ class _HandleCore(Generic[OutputT]):
             message, request_id=self.request_id, last_status=status, cancel_outcome=outcome
         )
 
-    def _result_from(
-        self, body: dict[str, Any], transport: SyncTransport | AsyncTransport
+    def _look(self, body: dict[str, Any]) -> StatusUpdate:
+        """The status in a status or result answer; a result answer without one is done."""
+        if "status" not in body and "output" in body:
+            body = {**body, "status": COMPLETED}
+        self.last_update = StatusUpdate.from_body(body, self.request_id)
+        return self.last_update
+
+    def _outcome(
+        self, update: StatusUpdate, body: dict[str, Any], transport: SyncTransport | AsyncTransport
     ) -> Result[OutputT]:
-        status = body.get("status")
-        if status == "completed" or (status is None and "output" in body):
-            try:
-                output = self._output_type.model_validate(body.get("output") or {})
-            except pydantic.ValidationError as exc:
-                raise ProtocolError(
-                    f"the result's output does not match {self._output_type.__name__}: {exc}",
-                    request_id=self.request_id,
-                ) from None
-            return Result(self.request_id, output, transport=transport, raw=body)
-        if status == "failed":
+        """The Result of a finished job's result answer; raises for a job without one."""
+        if update.status == COMPLETED:
+            output, warnings = parse_output(self._output_type, body.get("output"))
+            for warning in warnings:
+                logger.warning("%s: %s", self.request_id, warning)
+            return Result(self.request_id, output, transport=transport, raw=body, warnings=warnings)
+        if update.status == FAILED:
             raise self._failure(body)
-        if status == "cancelled":
+        if update.status == CANCELLED:
             raise JobCancelledError("the job was cancelled", request_id=self.request_id)
         raise JobNotFinishedError(
-            f"the job is {status}, not finished", status=str(status), request_id=self.request_id
+            f"the job is {update.status}, not finished",
+            status=update.status,
+            request_id=self.request_id,
         )
 
     def _failure(self, body: dict[str, Any]) -> JobFailedError:
-        error = self._settings.token.redact(body.get("error"))
-        code: Any = None
+        error = body.get("error")
+        code: Any = body.get("error_code")
         if isinstance(error, dict):
-            code = error.get("error_code") or error.get("code")
-            text = error.get("message") or error.get("detail") or error
-        else:
-            text = error or "no error given"
+            code = error.get("error_code") or error.get("code") or code
+        text = error_text(body) or "no error given"
         return JobFailedError(
             f"the job failed: {text}",
             request_id=self.request_id,
-            error=error,
-            error_code=code if isinstance(code, int | str) else None,
+            error=error if error is not None else text,
+            error_code=code if isinstance(code, int | str) and not isinstance(code, bool) else None,
         )
 
     def _notify(
@@ -156,16 +179,26 @@ class RequestHandle(_HandleCore[OutputT]):
             request_id=self.request_id,
             deadline=deadline,
         )
-        self.last_update = StatusUpdate.from_body(body, self.request_id)
-        return self.last_update
+        return self._look(body)
 
-    def result(self) -> Result[OutputT]:
+    def _fetch(
+        self, include_cost: bool | None, deadline: float | None
+    ) -> tuple[StatusUpdate, dict[str, Any]]:
+        body = self._transport.request(
+            "GET",
+            job_path(self.request_id, "result"),
+            params=self._result_params(include_cost),
+            idempotent=True,
+            request_id=self.request_id,
+            deadline=deadline,
+        )
+        return self._look(body), body
+
+    def result(self, *, include_cost: bool | None = None) -> Result[OutputT]:
         """The finished job's result; raises JobFailedError / JobCancelledError /
         JobNotFinishedError when there is none (yet)."""
-        body = self._transport.request(
-            "GET", job_path(self.request_id, "result"), idempotent=True, request_id=self.request_id
-        )
-        return self._result_from(body, self._transport)
+        update, body = self._fetch(include_cost, None)
+        return self._outcome(update, body, self._transport)
 
     def cancel(self, *, deadline: float | None = None) -> CancelOutcome:
         """Ask the server to cancel; a queued job is removed, a running one runs on."""
@@ -181,22 +214,44 @@ class RequestHandle(_HandleCore[OutputT]):
     def wait(
         self,
         *,
-        timeout: float | None = None,
+        wait_timeout: float | None = None,
         on_update: OnUpdate | None = None,
         cancel_on_timeout: bool | None = None,
+        include_cost: bool | None = None,
     ) -> Result[OutputT]:
         """Poll until the job finishes and return its result.
 
-        ``timeout`` is the overall deadline in seconds (None: the client's ``wait_timeout``).
-        On the deadline a still-queued job is cancelled (unless ``cancel_on_timeout`` is False,
-        here or on the client) and DeadlineExceededError is raised.
+        ``wait_timeout`` is the overall deadline in seconds (None: the client's). On the
+        deadline a still-queued job is cancelled (unless ``cancel_on_timeout`` is False, here
+        or on the client) and DeadlineExceededError is raised.
         """
-        deadline = self._deadline(timeout)
+        return self._wait_until(
+            self._deadline(wait_timeout),
+            on_update=on_update,
+            cancel_on_timeout=cancel_on_timeout,
+            include_cost=include_cost,
+            fresh=False,
+        )
+
+    def _wait_until(
+        self,
+        deadline: float | None,
+        *,
+        on_update: OnUpdate | None,
+        cancel_on_timeout: bool | None,
+        include_cost: bool | None,
+        fresh: bool,
+    ) -> Result[OutputT]:
+        """Wait under an absolute ``deadline``; ``fresh``: the job was just submitted, so the
+        first look waits one poll interval."""
         last: StatusUpdate | None = None
         poll = 0
+        if fresh:
+            self._transport.sleep(self._pause(poll, deadline))
+            poll += 1
         while True:
             try:
-                update = self.status(deadline=deadline)
+                update, body = self._fetch(include_cost, deadline)
             except _OUT_OF_TIME as exc:
                 if not self._expired(deadline):
                     raise
@@ -204,16 +259,11 @@ class RequestHandle(_HandleCore[OutputT]):
             self._notify(update, last, on_update)
             last = update
             if update.is_terminal:
-                return self._finish(update)
+                return self._outcome(update, body, self._transport)
             if self._expired(deadline):
-                raise self._on_deadline(self.last_update, cancel_on_timeout)
+                raise self._on_deadline(update, cancel_on_timeout)
             self._transport.sleep(self._pause(poll, deadline))
             poll += 1
-
-    def _finish(self, update: StatusUpdate) -> Result[OutputT]:
-        if update.status == "cancelled":
-            raise JobCancelledError("the job was cancelled", request_id=self.request_id)
-        return self.result()  # a failed job raises JobFailedError with its error here
 
     def _on_deadline(
         self, last: StatusUpdate | None, cancel_on_timeout: bool | None
@@ -221,7 +271,7 @@ class RequestHandle(_HandleCore[OutputT]):
         outcome = None
         if self._should_cancel(last, cancel_on_timeout):
             try:
-                outcome = self.cancel(deadline=time.monotonic() + _CANCEL_GRACE)
+                outcome = self.cancel(deadline=deadline_at(_CANCEL_GRACE))
             except RunComfyError as exc:
                 logger.warning("cancel of %s on the deadline failed: %s", self.request_id, exc)
         return self._deadline_error(last, outcome)
@@ -249,14 +299,24 @@ class AsyncRequestHandle(_HandleCore[OutputT]):
             request_id=self.request_id,
             deadline=deadline,
         )
-        self.last_update = StatusUpdate.from_body(body, self.request_id)
-        return self.last_update
+        return self._look(body)
 
-    async def result(self) -> Result[OutputT]:
+    async def _fetch(
+        self, include_cost: bool | None, deadline: float | None
+    ) -> tuple[StatusUpdate, dict[str, Any]]:
         body = await self._transport.request(
-            "GET", job_path(self.request_id, "result"), idempotent=True, request_id=self.request_id
+            "GET",
+            job_path(self.request_id, "result"),
+            params=self._result_params(include_cost),
+            idempotent=True,
+            request_id=self.request_id,
+            deadline=deadline,
         )
-        return self._result_from(body, self._transport)
+        return self._look(body), body
+
+    async def result(self, *, include_cost: bool | None = None) -> Result[OutputT]:
+        update, body = await self._fetch(include_cost, None)
+        return self._outcome(update, body, self._transport)
 
     async def cancel(self, *, deadline: float | None = None) -> CancelOutcome:
         body = await self._transport.request(
@@ -271,17 +331,37 @@ class AsyncRequestHandle(_HandleCore[OutputT]):
     async def wait(
         self,
         *,
-        timeout: float | None = None,
+        wait_timeout: float | None = None,
         on_update: OnUpdate | None = None,
         cancel_on_timeout: bool | None = None,
+        include_cost: bool | None = None,
     ) -> Result[OutputT]:
         """Async twin of :meth:`RequestHandle.wait`."""
-        deadline = self._deadline(timeout)
+        return await self._wait_until(
+            self._deadline(wait_timeout),
+            on_update=on_update,
+            cancel_on_timeout=cancel_on_timeout,
+            include_cost=include_cost,
+            fresh=False,
+        )
+
+    async def _wait_until(
+        self,
+        deadline: float | None,
+        *,
+        on_update: OnUpdate | None,
+        cancel_on_timeout: bool | None,
+        include_cost: bool | None,
+        fresh: bool,
+    ) -> Result[OutputT]:
         last: StatusUpdate | None = None
         poll = 0
+        if fresh:
+            await self._transport.sleep(self._pause(poll, deadline))
+            poll += 1
         while True:
             try:
-                update = await self.status(deadline=deadline)
+                update, body = await self._fetch(include_cost, deadline)
             except _OUT_OF_TIME as exc:
                 if not self._expired(deadline):
                     raise
@@ -289,16 +369,11 @@ class AsyncRequestHandle(_HandleCore[OutputT]):
             self._notify(update, last, on_update)
             last = update
             if update.is_terminal:
-                return await self._finish(update)
+                return self._outcome(update, body, self._transport)
             if self._expired(deadline):
-                raise await self._on_deadline(self.last_update, cancel_on_timeout)
+                raise await self._on_deadline(update, cancel_on_timeout)
             await self._transport.sleep(self._pause(poll, deadline))
             poll += 1
-
-    async def _finish(self, update: StatusUpdate) -> Result[OutputT]:
-        if update.status == "cancelled":
-            raise JobCancelledError("the job was cancelled", request_id=self.request_id)
-        return await self.result()
 
     async def _on_deadline(
         self, last: StatusUpdate | None, cancel_on_timeout: bool | None
@@ -306,7 +381,7 @@ class AsyncRequestHandle(_HandleCore[OutputT]):
         outcome = None
         if self._should_cancel(last, cancel_on_timeout):
             try:
-                outcome = await self.cancel(deadline=time.monotonic() + _CANCEL_GRACE)
+                outcome = await self.cancel(deadline=deadline_at(_CANCEL_GRACE))
             except RunComfyError as exc:
                 logger.warning("cancel of %s on the deadline failed: %s", self.request_id, exc)
         return self._deadline_error(last, outcome)

@@ -27,6 +27,7 @@ __all__ = [
     "is_retryable_status",
     "is_retryable_transport_error",
     "parse_retry_after",
+    "surely_not_sent",
 ]
 
 #: Connect fast, wait long for answers: submit and result can take a while on a busy queue.
@@ -72,7 +73,13 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class PollPolicy:
-    """Polling starts at ``initial_interval`` and grows by ``multiplier`` up to ``max_interval``."""
+    """Polling starts at ``initial_interval`` and grows by ``multiplier`` up to ``max_interval``.
+
+    With the defaults a job is looked at 0.5 s after its submit, then after pauses of 0.75,
+    1.1, 1.7, 2.5, 3.8 and 5 s (10.4 s in all by the sixth poll), then every 5 s: 2 polls for
+    a 1 s job, 16 for a 60 s job, about 1 per 5 s beyond. Each poll is one ``GET .../result``
+    request, which returns the finished result itself.
+    """
 
     initial_interval: float = 0.5
     max_interval: float = 5.0
@@ -96,12 +103,29 @@ def is_retryable_status(status_code: int, *, idempotent: bool) -> bool:
     return status_code in _SUBMIT_REFUSED_STATUSES
 
 
+def surely_not_sent(exc: httpx.TransportError) -> bool:
+    """Whether the request surely never reached the server.
+
+    No connection was made (``ConnectError``, ``ConnectTimeout``), none was free in the pool
+    (``PoolTimeout``), or httpx refused to send it (``LocalProtocolError``: e.g. a header value
+    it cannot put on the wire; ``UnsupportedProtocol``). After a write or read timeout, or a
+    dropped connection, the server may hold the job.
+    """
+    return isinstance(
+        exc,
+        httpx.ConnectError
+        | httpx.ConnectTimeout
+        | httpx.PoolTimeout
+        | httpx.LocalProtocolError
+        | httpx.UnsupportedProtocol,
+    )
+
+
 def is_retryable_transport_error(exc: httpx.TransportError, *, idempotent: bool) -> bool:
     """Whether a failed request may be sent again.
 
-    A submit may be resent only if it never left the client: no connection was made
-    (``ConnectError``, ``ConnectTimeout``) or none was free in the pool (``PoolTimeout``).
-    After a write or read timeout, or a dropped connection, the server may hold the job.
+    A submit may be resent only if it never left the client and sending it again can work:
+    no connection was made or none was free (a refused header would be refused again).
     """
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return True

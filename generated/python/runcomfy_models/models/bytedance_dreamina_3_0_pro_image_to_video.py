@@ -197,8 +197,10 @@ class BytedanceDreamina30ProImageToVideoClient(
     model_id = MODEL_ID
     output_type = BytedanceDreamina30ProImageToVideoOutput
 
-    def _check(self, payload: Mapping[str, Any]) -> list[Issue]:
-        return validate(payload)
+    def _check(
+        self, payload: Mapping[str, Any], files: Mapping[str, FileInfo] | None = None
+    ) -> list[Issue]:
+        return validate(payload, files=files)
 
     def submit(
         self,
@@ -208,6 +210,7 @@ class BytedanceDreamina30ProImageToVideoClient(
         seed: int = -1,
         frames: Literal[121, 241] = 121,
         validate_input: bool = True,
+        check_files: bool | None = None,
     ) -> RequestHandle[BytedanceDreamina30ProImageToVideoOutput]:
         data = _input(
             prompt=prompt,
@@ -216,7 +219,7 @@ class BytedanceDreamina30ProImageToVideoClient(
             frames=frames,
             validate_input=validate_input,
         )
-        return self._submit(data, validate_input=validate_input)
+        return self._submit(data, validate_input=validate_input, check_files=check_files)
 
     def run(
         self,
@@ -226,8 +229,10 @@ class BytedanceDreamina30ProImageToVideoClient(
         seed: int = -1,
         frames: Literal[121, 241] = 121,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: Callable[[StatusUpdate], None] | None = None,
+        include_cost: bool | None = None,
     ) -> Result[BytedanceDreamina30ProImageToVideoOutput]:
         data = _input(
             prompt=prompt,
@@ -236,7 +241,14 @@ class BytedanceDreamina30ProImageToVideoClient(
             frames=frames,
             validate_input=validate_input,
         )
-        return self._run(data, validate_input=validate_input, timeout=timeout, on_update=on_update)
+        return self._run(
+            data,
+            validate_input=validate_input,
+            check_files=check_files,
+            wait_timeout=wait_timeout,
+            on_update=on_update,
+            include_cost=include_cost,
+        )
 
 
 class BytedanceDreamina30ProImageToVideoAsyncClient(
@@ -249,8 +261,10 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
     model_id = MODEL_ID
     output_type = BytedanceDreamina30ProImageToVideoOutput
 
-    def _check(self, payload: Mapping[str, Any]) -> list[Issue]:
-        return validate(payload)
+    def _check(
+        self, payload: Mapping[str, Any], files: Mapping[str, FileInfo] | None = None
+    ) -> list[Issue]:
+        return validate(payload, files=files)
 
     async def submit(
         self,
@@ -260,6 +274,7 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
         seed: int = -1,
         frames: Literal[121, 241] = 121,
         validate_input: bool = True,
+        check_files: bool | None = None,
     ) -> AsyncRequestHandle[BytedanceDreamina30ProImageToVideoOutput]:
         data = _input(
             prompt=prompt,
@@ -268,7 +283,7 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
             frames=frames,
             validate_input=validate_input,
         )
-        return await self._submit(data, validate_input=validate_input)
+        return await self._submit(data, validate_input=validate_input, check_files=check_files)
 
     async def run(
         self,
@@ -278,8 +293,10 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
         seed: int = -1,
         frames: Literal[121, 241] = 121,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: Callable[[StatusUpdate], None] | None = None,
+        include_cost: bool | None = None,
     ) -> Result[BytedanceDreamina30ProImageToVideoOutput]:
         data = _input(
             prompt=prompt,
@@ -289,5 +306,10 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
             validate_input=validate_input,
         )
         return await self._run(
-            data, validate_input=validate_input, timeout=timeout, on_update=on_update
+            data,
+            validate_input=validate_input,
+            check_files=check_files,
+            wait_timeout=wait_timeout,
+            on_update=on_update,
+            include_cost=include_cost,
         )

@@ -278,8 +278,10 @@ class CommunityFantasyPortraitImageToVideoClient(
     model_id = MODEL_ID
     output_type = CommunityFantasyPortraitImageToVideoOutput
 
-    def _check(self, payload: Mapping[str, Any]) -> list[Issue]:
-        return validate(payload)
+    def _check(
+        self, payload: Mapping[str, Any], files: Mapping[str, FileInfo] | None = None
+    ) -> list[Issue]:
+        return validate(payload, files=files)
 
     def submit(
         self,
@@ -307,6 +309,7 @@ class CommunityFantasyPortraitImageToVideoClient(
         seed: int = 96860978,
         guidance_scale: float = 1,
         validate_input: bool = True,
+        check_files: bool | None = None,
     ) -> RequestHandle[CommunityFantasyPortraitImageToVideoOutput]:
         data = _input(
             prompt=prompt,
@@ -322,7 +325,7 @@ class CommunityFantasyPortraitImageToVideoClient(
             guidance_scale=guidance_scale,
             validate_input=validate_input,
         )
-        return self._submit(data, validate_input=validate_input)
+        return self._submit(data, validate_input=validate_input, check_files=check_files)
 
     def run(
         self,
@@ -350,8 +353,10 @@ class CommunityFantasyPortraitImageToVideoClient(
         seed: int = 96860978,
         guidance_scale: float = 1,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: Callable[[StatusUpdate], None] | None = None,
+        include_cost: bool | None = None,
     ) -> Result[CommunityFantasyPortraitImageToVideoOutput]:
         data = _input(
             prompt=prompt,
@@ -367,7 +372,14 @@ class CommunityFantasyPortraitImageToVideoClient(
             guidance_scale=guidance_scale,
             validate_input=validate_input,
         )
-        return self._run(data, validate_input=validate_input, timeout=timeout, on_update=on_update)
+        return self._run(
+            data,
+            validate_input=validate_input,
+            check_files=check_files,
+            wait_timeout=wait_timeout,
+            on_update=on_update,
+            include_cost=include_cost,
+        )
 
 
 class CommunityFantasyPortraitImageToVideoAsyncClient(
@@ -380,8 +392,10 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
     model_id = MODEL_ID
     output_type = CommunityFantasyPortraitImageToVideoOutput
 
-    def _check(self, payload: Mapping[str, Any]) -> list[Issue]:
-        return validate(payload)
+    def _check(
+        self, payload: Mapping[str, Any], files: Mapping[str, FileInfo] | None = None
+    ) -> list[Issue]:
+        return validate(payload, files=files)
 
     async def submit(
         self,
@@ -409,6 +423,7 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
         seed: int = 96860978,
         guidance_scale: float = 1,
         validate_input: bool = True,
+        check_files: bool | None = None,
     ) -> AsyncRequestHandle[CommunityFantasyPortraitImageToVideoOutput]:
         data = _input(
             prompt=prompt,
@@ -424,7 +439,7 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
             guidance_scale=guidance_scale,
             validate_input=validate_input,
         )
-        return await self._submit(data, validate_input=validate_input)
+        return await self._submit(data, validate_input=validate_input, check_files=check_files)
 
     async def run(
         self,
@@ -452,8 +467,10 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
         seed: int = 96860978,
         guidance_scale: float = 1,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: Callable[[StatusUpdate], None] | None = None,
+        include_cost: bool | None = None,
     ) -> Result[CommunityFantasyPortraitImageToVideoOutput]:
         data = _input(
             prompt=prompt,
@@ -470,5 +487,10 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
             validate_input=validate_input,
         )
         return await self._run(
-            data, validate_input=validate_input, timeout=timeout, on_update=on_update
+            data,
+            validate_input=validate_input,
+            check_files=check_files,
+            wait_timeout=wait_timeout,
+            on_update=on_update,
+            include_cost=include_cost,
         )

@@ -198,8 +198,10 @@ class HappyhorseHappyhorse10ImageToVideoClient(
     model_id = MODEL_ID
     output_type = HappyhorseHappyhorse10ImageToVideoOutput
 
-    def _check(self, payload: Mapping[str, Any]) -> list[Issue]:
-        return validate(payload)
+    def _check(
+        self, payload: Mapping[str, Any], files: Mapping[str, FileInfo] | None = None
+    ) -> list[Issue]:
+        return validate(payload, files=files)
 
     def submit(
         self,
@@ -211,6 +213,7 @@ class HappyhorseHappyhorse10ImageToVideoClient(
         seed: int = 0,
         watermark: bool = False,
         validate_input: bool = True,
+        check_files: bool | None = None,
     ) -> RequestHandle[HappyhorseHappyhorse10ImageToVideoOutput]:
         data = _input(
             image_url=image_url,
@@ -221,7 +224,7 @@ class HappyhorseHappyhorse10ImageToVideoClient(
             watermark=watermark,
             validate_input=validate_input,
         )
-        return self._submit(data, validate_input=validate_input)
+        return self._submit(data, validate_input=validate_input, check_files=check_files)
 
     def run(
         self,
@@ -233,8 +236,10 @@ class HappyhorseHappyhorse10ImageToVideoClient(
         seed: int = 0,
         watermark: bool = False,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: Callable[[StatusUpdate], None] | None = None,
+        include_cost: bool | None = None,
     ) -> Result[HappyhorseHappyhorse10ImageToVideoOutput]:
         data = _input(
             image_url=image_url,
@@ -245,7 +250,14 @@ class HappyhorseHappyhorse10ImageToVideoClient(
             watermark=watermark,
             validate_input=validate_input,
         )
-        return self._run(data, validate_input=validate_input, timeout=timeout, on_update=on_update)
+        return self._run(
+            data,
+            validate_input=validate_input,
+            check_files=check_files,
+            wait_timeout=wait_timeout,
+            on_update=on_update,
+            include_cost=include_cost,
+        )
 
 
 class HappyhorseHappyhorse10ImageToVideoAsyncClient(
@@ -258,8 +270,10 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
     model_id = MODEL_ID
     output_type = HappyhorseHappyhorse10ImageToVideoOutput
 
-    def _check(self, payload: Mapping[str, Any]) -> list[Issue]:
-        return validate(payload)
+    def _check(
+        self, payload: Mapping[str, Any], files: Mapping[str, FileInfo] | None = None
+    ) -> list[Issue]:
+        return validate(payload, files=files)
 
     async def submit(
         self,
@@ -271,6 +285,7 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
         seed: int = 0,
         watermark: bool = False,
         validate_input: bool = True,
+        check_files: bool | None = None,
     ) -> AsyncRequestHandle[HappyhorseHappyhorse10ImageToVideoOutput]:
         data = _input(
             image_url=image_url,
@@ -281,7 +296,7 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
             watermark=watermark,
             validate_input=validate_input,
         )
-        return await self._submit(data, validate_input=validate_input)
+        return await self._submit(data, validate_input=validate_input, check_files=check_files)
 
     async def run(
         self,
@@ -293,8 +308,10 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
         seed: int = 0,
         watermark: bool = False,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: Callable[[StatusUpdate], None] | None = None,
+        include_cost: bool | None = None,
     ) -> Result[HappyhorseHappyhorse10ImageToVideoOutput]:
         data = _input(
             image_url=image_url,
@@ -306,5 +323,10 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
             validate_input=validate_input,
         )
         return await self._run(
-            data, validate_input=validate_input, timeout=timeout, on_update=on_update
+            data,
+            validate_input=validate_input,
+            check_files=check_files,
+            wait_timeout=wait_timeout,
+            on_update=on_update,
+            include_cost=include_cost,
         )

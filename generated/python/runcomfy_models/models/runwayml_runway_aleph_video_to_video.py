@@ -179,8 +179,10 @@ class RunwaymlRunwayAlephVideoToVideoClient(
     model_id = MODEL_ID
     output_type = RunwaymlRunwayAlephVideoToVideoOutput
 
-    def _check(self, payload: Mapping[str, Any]) -> list[Issue]:
-        return validate(payload)
+    def _check(
+        self, payload: Mapping[str, Any], files: Mapping[str, FileInfo] | None = None
+    ) -> list[Issue]:
+        return validate(payload, files=files)
 
     def submit(
         self,
@@ -199,6 +201,7 @@ class RunwaymlRunwayAlephVideoToVideoClient(
         ],
         image_url: str | NotGiven = NOT_GIVEN,
         validate_input: bool = True,
+        check_files: bool | None = None,
     ) -> RequestHandle[RunwaymlRunwayAlephVideoToVideoOutput]:
         data = _input(
             video_url=video_url,
@@ -207,7 +210,7 @@ class RunwaymlRunwayAlephVideoToVideoClient(
             image_url=image_url,
             validate_input=validate_input,
         )
-        return self._submit(data, validate_input=validate_input)
+        return self._submit(data, validate_input=validate_input, check_files=check_files)
 
     def run(
         self,
@@ -226,8 +229,10 @@ class RunwaymlRunwayAlephVideoToVideoClient(
         ],
         image_url: str | NotGiven = NOT_GIVEN,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: Callable[[StatusUpdate], None] | None = None,
+        include_cost: bool | None = None,
     ) -> Result[RunwaymlRunwayAlephVideoToVideoOutput]:
         data = _input(
             video_url=video_url,
@@ -236,7 +241,14 @@ class RunwaymlRunwayAlephVideoToVideoClient(
             image_url=image_url,
             validate_input=validate_input,
         )
-        return self._run(data, validate_input=validate_input, timeout=timeout, on_update=on_update)
+        return self._run(
+            data,
+            validate_input=validate_input,
+            check_files=check_files,
+            wait_timeout=wait_timeout,
+            on_update=on_update,
+            include_cost=include_cost,
+        )
 
 
 class RunwaymlRunwayAlephVideoToVideoAsyncClient(
@@ -247,8 +259,10 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
     model_id = MODEL_ID
     output_type = RunwaymlRunwayAlephVideoToVideoOutput
 
-    def _check(self, payload: Mapping[str, Any]) -> list[Issue]:
-        return validate(payload)
+    def _check(
+        self, payload: Mapping[str, Any], files: Mapping[str, FileInfo] | None = None
+    ) -> list[Issue]:
+        return validate(payload, files=files)
 
     async def submit(
         self,
@@ -267,6 +281,7 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
         ],
         image_url: str | NotGiven = NOT_GIVEN,
         validate_input: bool = True,
+        check_files: bool | None = None,
     ) -> AsyncRequestHandle[RunwaymlRunwayAlephVideoToVideoOutput]:
         data = _input(
             video_url=video_url,
@@ -275,7 +290,7 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
             image_url=image_url,
             validate_input=validate_input,
         )
-        return await self._submit(data, validate_input=validate_input)
+        return await self._submit(data, validate_input=validate_input, check_files=check_files)
 
     async def run(
         self,
@@ -294,8 +309,10 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
         ],
         image_url: str | NotGiven = NOT_GIVEN,
         validate_input: bool = True,
-        timeout: float | None = None,
+        check_files: bool | None = None,
+        wait_timeout: float | None = None,
         on_update: Callable[[StatusUpdate], None] | None = None,
+        include_cost: bool | None = None,
     ) -> Result[RunwaymlRunwayAlephVideoToVideoOutput]:
         data = _input(
             video_url=video_url,
@@ -305,5 +322,10 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
             validate_input=validate_input,
         )
         return await self._run(
-            data, validate_input=validate_input, timeout=timeout, on_update=on_update
+            data,
+            validate_input=validate_input,
+            check_files=check_files,
+            wait_timeout=wait_timeout,
+            on_update=on_update,
+            include_cost=include_cost,
         )

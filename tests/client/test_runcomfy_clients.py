@@ -1,0 +1,160 @@
+"""RunComfy's own clients' flows against ``serve``, and ours reading the same answers.
+
+Each flow repeats, with httpx, the requests one of RunComfy's open-source clients sends and
+the way it reads the answers (from their code, not copied):
+
+* runcomfy-cli (``src/cmd/run.rs``, ``src/poll.rs``): POST the input JSON to
+  ``/v1/models/{id}``; GET ``status`` until it is one of completed/succeeded/failed/
+  cancelled/canceled (printing ``queue_position`` or ``instance_id``); GET ``result_url``
+  from the submit answer; read ``status``, ``output``, ``created_at``, ``finished_at``,
+  ``error``; collect every http(s) string in ``output``.
+* runcomfy-mcp (``runcomfy_client.py``): the same submit/status/result calls; an HTTP error's
+  text is ``error_message``, else ``message``, ``error`` or a string ``detail``; an HTTP 200
+  body with ``error_code`` is an error too (``error_message``).
+* ComfyUI partner nodes (``runcomfy/client.py``, ``runcomfy/execution.py``): poll only
+  ``GET /v1/requests/{id}/result?include_cost=true``; done on completed/succeeded, over on
+  failed/cancelled, waiting on in_queue/in_progress; ``cost`` a finite number >= 0; the
+  video at ``output.video`` (or the one ``output.videos``); a cancel succeeded when the answer's
+  ``status`` or ``outcome`` is "cancelled".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+
+from generator.serve import RunningServer, Schedule, parse_fault
+
+from .conftest import TOKEN, fast_options
+
+ALEPH = "runwayml/runway-aleph/video-to-video"
+CLI_TERMINAL = {"completed", "succeeded", "failed", "cancelled", "canceled"}
+NODES_WAITING = {"in_queue", "in_progress", "pending", "waiting", "starting", "processing"}
+
+
+def _body(server: RunningServer) -> dict[str, str]:
+    return {"video_url": server.sample_url("video.mp4"), "prompt": "a cat", "ratio": "1280:720"}
+
+
+@pytest.fixture
+def http(server: RunningServer) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+    with httpx.Client(base_url=server.base_url, headers=headers, timeout=10) as client:
+        yield client
+
+
+def _collect_urls(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.startswith(("http://", "https://")) else []
+    if isinstance(value, list):
+        return [url for item in value for url in _collect_urls(item)]
+    if isinstance(value, dict):
+        return [url for item in value.values() for url in _collect_urls(item)]
+    return []
+
+
+def _mcp_error_text(answer: httpx.Response) -> str | None:
+    payload = answer.json()
+    if answer.is_error:
+        detail = payload.get("detail")
+        return (
+            payload.get("error_message")
+            or payload.get("message")
+            or payload.get("error")
+            or (detail if isinstance(detail, str) else None)
+            or answer.reason_phrase
+        )
+    if payload.get("error_code") is not None:
+        return payload.get("error_message") or "RunComfy API error"
+    return None
+
+
+def test_cli_flow(server: RunningServer, http: httpx.Client) -> None:
+    submitted = http.post(f"/v1/models/{ALEPH}", json=_body(server)).json()
+    request_id = submitted["request_id"]
+    lines: list[str] = []
+    for _ in range(20):
+        status = http.get(f"/v1/requests/{request_id}/status").json()
+        described = status["status"]
+        if isinstance(status.get("queue_position"), int):
+            described += f" (position {status['queue_position']})"
+        elif isinstance(status.get("instance_id"), str):
+            described += f" (instance {status['instance_id']})"
+        lines.append(described)
+        if status["status"] in CLI_TERMINAL:
+            break
+    result = http.get(submitted["result_url"]).json()
+    assert lines[0] == "in_queue (position 0)"
+    assert lines[1].startswith("in_progress (instance serve-")
+    assert result["status"] in ("succeeded", "completed")
+    assert isinstance(result["request_id"], str) and isinstance(result["created_at"], str)
+    assert isinstance(result["finished_at"], str) and result.get("error") is None
+    [url] = _collect_urls(result["output"])
+    assert httpx.get(url).content[4:8] == b"ftyp"
+
+
+def test_cli_reads_a_failed_jobs_error(server: RunningServer, http: httpx.Client) -> None:
+    server.set_faults([parse_fault("POST /v1/models/*:fail:message=no GPU left")])
+    request_id = http.post(f"/v1/models/{ALEPH}", json=_body(server)).json()["request_id"]
+    for _ in range(20):
+        if http.get(f"/v1/requests/{request_id}/status").json()["status"] in CLI_TERMINAL:
+            break
+    result = http.get(f"/v1/requests/{request_id}/result").json()
+    assert result["status"] == "failed" and "no GPU left" in str(result["error"])
+
+
+def test_mcp_reads_errors_of_both_kinds(server: RunningServer, http: httpx.Client) -> None:
+    refused = http.post(f"/v1/models/{ALEPH}", json={"prompt": "no video"})
+    assert refused.status_code == 422
+    assert "does not match" in (_mcp_error_text(refused) or "")
+    server.set_faults([parse_fault("POST /v1/models/*:error-200=400002:message=top up")])
+    in_200 = http.post(f"/v1/models/{ALEPH}", json=_body(server))
+    assert in_200.status_code == 200 and _mcp_error_text(in_200) == "top up"
+
+
+def test_partner_nodes_flow(server: RunningServer, http: httpx.Client) -> None:
+    request_id = http.post(f"/v1/models/{ALEPH}", json=_body(server)).json()["request_id"]
+    states = []
+    for _ in range(20):
+        result = http.get(f"/v1/requests/{request_id}/result", params={"include_cost": "true"})
+        view = result.json()
+        states.append(view["status"])
+        if view["status"] in ("completed", "succeeded"):
+            break
+        assert view["status"] in NODES_WAITING
+    cost = view["cost"]
+    assert isinstance(cost, float) and math.isfinite(cost) and cost >= 0
+    assert isinstance(view["output"]["video"], str)
+    assert states == ["in_queue", "in_progress", "completed"]
+
+
+def test_partner_nodes_cancel(make_server: Callable[..., RunningServer]) -> None:
+    server = make_server(Schedule(queue_polls=10**9))
+    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        created = http.post(f"{server.base_url}/v1/models/{ALEPH}", json=_body(server))
+        request_id = created.json()["request_id"]
+        answer = http.post(f"{server.base_url}/v1/requests/{request_id}/cancel").json()
+    assert answer.get("status") == "cancelled" or answer.get("outcome") == "cancelled"
+
+
+def test_our_client_reads_what_theirs_read(
+    sdk: ModuleType, server: RunningServer, http: httpx.Client
+) -> None:
+    """The same job through our client: the facts RunComfy's clients read, typed."""
+    options = fast_options(sdk, include_cost=True)
+    with sdk.RunComfy(TOKEN, base_url=server.base_url, **options) as client:
+        result = client.runwayml_runway_aleph_video_to_video.run(**_body(server))
+    theirs = http.get(f"/v1/requests/{result.request_id}/result?include_cost=true").json()
+    assert result.cost == theirs["cost"]
+    assert (result.created_at, result.finished_at) == (theirs["created_at"], theirs["finished_at"])
+    assert result.instance_id == theirs["instance_id"]
+    assert result.urls() == _collect_urls(theirs["output"])
+    [submit] = server.requests("POST")
+    assert submit["path"] == f"/v1/models/{ALEPH}"
+    # Ours polls what the partner nodes poll: the result, never the status.
+    assert server.requests("GET", f"/v1/requests/{result.request_id}/status") == []
