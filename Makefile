@@ -12,7 +12,7 @@ generate: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/ruff format --check generator tests benchmarks
-	$(BIN)/mypy --strict generator
+	$(BIN)/mypy --strict generator tests
 	$(BIN)/pytest
 
 # Rewrites the golden record (generated/) from schemas/ and templates/.

@@ -80,8 +80,8 @@ def test_refused_submit_maps_to_its_error(
     code: int,
 ) -> None:
     kind, _, error_code = fault.partition("=")
-    extra = {"error_code": int(error_code)} if error_code else {}
-    server = make_server(faults=[Fault("POST", "/v1/models/*", kind, **extra)])
+    code_of_fault = int(error_code) if error_code else None
+    server = make_server(faults=[Fault("POST", "/v1/models/*", kind, error_code=code_of_fault)])
     with _client(sdk, server) as client, pytest.raises(getattr(sdk, error)) as caught:
         _endpoint(client).submit(**valid_kwargs(SPEC, server))
     assert (caught.value.status_code, caught.value.error_code) == (status, code)

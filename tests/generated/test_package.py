@@ -147,7 +147,7 @@ def test_validator_reports_each_documented_rule(bundled_specs: list[ModelSpec]) 
                 (r.rule, r.message, "unchecked") for r in field.rules
             ]
             for rule in field.rules:
-                files = {**dict.fromkeys(urls, good), url: _file_info(rule, good)}
+                files: dict[Any, Any] = {**dict.fromkeys(urls, good), url: _file_info(rule, good)}
                 issues = module.validate(payload, files=files)
                 assert any(
                     i.pointer == pointer and i.rule == rule.rule and i.message == rule.message

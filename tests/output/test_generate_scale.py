@@ -140,7 +140,7 @@ def test_help_and_up_to_date_check_import_no_heavy_library(tmp_path: Path) -> No
 
 def test_listed_help_is_each_command_first_help_line() -> None:
     ctx = click.Context(cli)
-    for name, short in cli._lazy_help.items():  # type: ignore[attr-defined]
+    for name, short in cli._lazy_help.items():
         command = cli.get_command(ctx, name)
         assert command is not None and command.help is not None
         assert short == command.help.strip().splitlines()[0], name

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import generator.fsutil
 from generator.cli import cli
 from generator.errors import InputError
 from generator.limits import MAX_PAGE_BYTES
@@ -122,9 +121,9 @@ def test_a_write_failing_late_leaves_every_file_as_it_was(
             raise OSError(28, "No space left on device", str(dst))
         real_replace(src, dst)
 
-    monkeypatch.setattr(generator.fsutil.os, "replace", failing_replace)
+    monkeypatch.setattr("generator.fsutil.os.replace", failing_replace)
     code, stdout, stderr = run("import", *map(str, pages), "--schemas-dir", str(schemas))
-    monkeypatch.setattr(generator.fsutil.os, "replace", real_replace)
+    monkeypatch.setattr("generator.fsutil.os.replace", real_replace)
     assert len(calls) >= 3
     assert code == 2 and stdout == "" and stderr.count("\n") == 1, stderr
     assert "No space left on device" in stderr
