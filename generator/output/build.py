@@ -197,11 +197,16 @@ def _render_in_worker(
         env = _WORKER_ENV[str(templates_dir)] = _environment(
             None if templates_dir is None else Path(templates_dir)
         )
+    import jinja2
+
     try:
         spec = _normalize(Path(path))
         return spec, model_files(spec, env)
     except InputError as exc:
         return exc.file, exc.message, exc.pointer
+    except jinja2.TemplateError as exc:  # jinja's exceptions do not survive pickling
+        error = _template_error(exc)
+        return error.file, error.message, error.pointer
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
