@@ -43,22 +43,28 @@ def _check_out_dir(out_dir: Path, schemas_dir: Path, force: bool) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, bool], None] | None]:
-    """A rich progress bar on a terminal; nothing when piped or quiet."""
+def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on a terminal when many models render; nothing when piped or quiet."""
     if not enabled or not sys.stderr.isatty():
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    with Progress(
-        TextColumn("generating"), BarColumn(), MofNCompleteColumn(), transient=True
-    ) as bar:
-        task = bar.add_task("models", total=None)
+    bar = Progress(
+        TextColumn("rendering models"), BarColumn(), MofNCompleteColumn(), transient=True
+    )
+    task = bar.add_task("models")
 
-        def advance(model_file: str, rendered: bool) -> None:
-            bar.update(task, advance=1)
+    def update(rendered: int, to_render: int) -> None:
+        if to_render >= _PROGRESS_MIN_MODELS:
+            if not bar.live.is_started:
+                bar.start()
+            bar.update(task, completed=rendered, total=to_render)
 
-        yield advance
+    try:
+        yield update
+    finally:
+        bar.stop()
 
 
 @click.command("generate")
@@ -130,14 +136,14 @@ def generate_command(
     if not check:
         _check_out_dir(out_dir, schemas_dir, force)
     cache = RenderCache(None if no_cache else cache_dir or default_cache_dir(out_dir))
-    with _progress(level >= 0) as on_model:
+    with _progress(level >= 0) as on_progress:
         result = build(
             schemas_dir,
             templates_dir,
             out_dir,
             cache=cache,
             jobs=jobs or default_jobs(),
-            on_model=on_model,
+            on_progress=on_progress,
         )
     files = result.files
     if level > 0:

@@ -40,8 +40,8 @@ __all__ = ["Build", "build", "build_outputs", "load_specs", "render_outputs"]
 
 #: Fewer changed models than this are rendered in this process (a pool costs more to start).
 POOL_THRESHOLD = 8
-#: ``on_model(model_file, rendered)`` after each model: for progress bars.
-ModelCallback = Callable[[str, bool], None]
+#: ``on_progress(rendered, to_render)``: once before rendering, then after each rendered model.
+ProgressCallback = Callable[[int, int], None]
 
 
 def load_specs(schemas_dir: Path) -> list[ModelSpec]:
@@ -186,11 +186,18 @@ def _render_in_worker(
         env = _WORKER_ENV[str(templates_dir)] = _environment(
             None if templates_dir is None else Path(templates_dir)
         )
+    from generator.render.templates import template_failure
+
     try:
         spec = _normalize(Path(path))
         return spec, model_files(spec, env)
     except InputError as exc:
         return exc.file, exc.message, exc.pointer
+    except Exception as exc:  # jinja's exceptions do not survive pickling: send the one line
+        error = template_failure(exc)
+        if error is None:
+            raise
+        return error.file, error.message, error.pointer
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -221,13 +228,13 @@ class _Builder:
         templates_dir: Path | None,
         cache: RenderCache,
         jobs: int,
-        on_model: ModelCallback | None,
+        on_progress: ProgressCallback | None,
     ) -> None:
         self.schemas_dir = schemas_dir
         self.templates_dir = templates_dir
         self.cache = cache
         self.jobs = jobs
-        self.on_model = on_model
+        self.on_progress = on_progress
         self._env: jinja2.Environment | None = None
         self.specs: dict[str, ModelSpec] = {}  # by model id, when known in this run
         self.cached_specs: dict[str, str] = {}  # by model id, the IR JSON of a cache entry
@@ -257,8 +264,8 @@ class _Builder:
             self.specs[spec.model_id] = spec
             done[source.key] = Entry(spec.model_id, files, "")
             self.cache.put(source.key, spec.model_id, files, spec_to_cache(spec))
-            if self.on_model is not None:
-                self.on_model(str(source.path), True)
+            if self.on_progress is not None:
+                self.on_progress(len(done), len(missing))
 
         if self.jobs <= 1 or len(missing) < POOL_THRESHOLD:
             for source in missing:
@@ -290,7 +297,7 @@ def build(
     *,
     cache: RenderCache | None = None,
     jobs: int = 1,
-    on_model: ModelCallback | None = None,
+    on_progress: ProgressCallback | None = None,
     released: ReleasedState | None = None,
 ) -> Build:
     """Every generated file for the models under ``schemas_dir``.
@@ -307,7 +314,7 @@ def build(
     template_dirs = [d for d in (templates_dir, default_templates_dir()) if d is not None]
     shared = fingerprint(Path(generator.__file__).resolve().parent, template_dirs)
     sources = _read_sources(schemas_dir, shared)
-    builder = _Builder(schemas_dir, templates_dir, cache, jobs, on_model)
+    builder = _Builder(schemas_dir, templates_dir, cache, jobs, on_progress)
     try:
         entries: dict[str, Entry] = {}
         missing = []
@@ -317,8 +324,8 @@ def build(
                 missing.append(source)
             else:
                 entries[source.key] = hit
-                if on_model is not None:
-                    on_model(str(source.path), False)
+        if on_progress is not None:
+            on_progress(0, len(missing))
         entries.update(builder.render(missing))
         result = Build(files={}, rendered=len(missing), reused=len(sources) - len(missing))
         models: dict[str, _Source] = {}

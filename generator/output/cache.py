@@ -39,7 +39,14 @@ MAX_IDLE_DAYS = 14
 #: Bumped when the entry layout changes; older entries are then misses.
 _FORMAT = 2
 #: Distributions whose version can change a rendered byte.
-_SHAPING_DISTRIBUTIONS = ("runcomfy-codegen", "datamodel-code-generator", "black", "pydantic")
+_SHAPING_DISTRIBUTIONS = (
+    "runcomfy-codegen",
+    "datamodel-code-generator",
+    "black",
+    "pydantic",
+    "jinja2",
+    "jsonschema",
+)
 
 
 def default_cache_dir(out_dir: Path) -> Path:

@@ -8,14 +8,19 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.errors import InputError
+from generator.output.build import POOL_THRESHOLD, build
 from generator.output.cache import CACHE_DIR_NAME
 from generator.render.templates import default_templates_dir
+from generator.schema.documented import dump_model_file, model_path
+from tests.support.corpus import corpus_model
 from tests.support.paths import ROOT
 
 SEEDS = ("runwayml/runway-aleph/video-to-video", "community/fantasy-portrait/image-to-video")
@@ -242,3 +247,27 @@ def test_iri_grammar_is_built_only_when_an_iri_is_checked() -> None:
         [sys.executable, "-c", _IRI], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.split() == ["True", "True", "False", "False"]
+
+
+def test_process_pool_gives_the_same_bytes_and_reports_bad_input(
+    corpus: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    schemas = tmp_path / "schemas"
+    for entry in corpus[:POOL_THRESHOLD]:
+        model = corpus_model(entry)
+        path = model_path(schemas, model.model_id, model.file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_model_file(model), encoding="utf-8")
+    one = build(schemas, jobs=1)
+    two = build(schemas, jobs=2)
+    assert one.rendered == two.rendered == POOL_THRESHOLD
+    assert one.files == two.files
+
+    broken = next(schemas.rglob("*.json"))
+    data = json.loads(broken.read_text("utf-8"))
+    data["input_schema"]["properties"]["bad"] = {"type": "str"}
+    broken.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(InputError) as caught:
+        build(schemas, jobs=2)
+    assert caught.value.file == str(broken)
+    assert caught.value.pointer == "/input_schema/properties/bad/type"
