@@ -68,6 +68,21 @@ def remote(tmp_path: Path, corpus: list[dict[str, Any]]) -> Path:
 
 
 @pytest.fixture
+def small_remote(tmp_path: Path, corpus: list[dict[str, Any]]) -> Path:
+    """Eight corpus models: for what does not need more than one page."""
+    folder = tmp_path / "small-remote"
+    for entry in corpus[:8]:
+        write_model(folder, catalog_model(entry))
+    return folder
+
+
+@pytest.fixture
+def small_server(small_remote: Path) -> Iterator[RunningServer]:
+    with serve_in_thread(small_remote, token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
 def server(remote: Path) -> Iterator[RunningServer]:
     with serve_in_thread(remote, token=TOKEN) as running:
         yield running

@@ -94,8 +94,10 @@ def test_selection_errors(server: Any, tmp_path: Path) -> None:
     assert not local.exists()
 
 
-def test_changed_gone_and_prune(remote: Path, corpus: list[dict[str, Any]], tmp_path: Path) -> None:
-    local = tmp_path / "schemas"
+def test_changed_gone_and_prune(corpus: list[dict[str, Any]], tmp_path: Path) -> None:
+    remote, local = tmp_path / "remote", tmp_path / "schemas"
+    for entry in corpus[:8]:  # paging is tested above; this needs few models
+        write_model(remote, catalog_model(entry))
     with serve_in_thread(remote, token=TOKEN) as server:
         assert pull(server.base_url, local, "--all").exit_code == 0
     gone_id = corpus[1]["model_id"]
