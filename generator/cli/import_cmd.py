@@ -39,4 +39,3 @@ def import_command(pages: tuple[Path, ...], schemas_dir: Path, dry_run: bool) ->
         if result.outcome == "changed":
             assert result.previous is not None
             print_schema_diff(result.previous, result.model)
-

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from generator.serve import parse_fault, serve_in_thread
+from tests.catalog_models import catalog_model, write_model
 from tests.conftest import ROOT
-from tests.pull.conftest import TOKEN, catalog_model, pull, tree, write_model
+from tests.pull.helpers import TOKEN, pull, tree
 from tests.pull.hostile import Scripted, hostile
 
 SEEDANCE = "bytedance/seedance-2.5/image-to-video/1080p"

@@ -13,8 +13,9 @@ from generator.cli import cli
 from generator.schema.documented import DERIVED, load_model_file
 from generator.schema.folder import load_folder
 from generator.serve import serve_in_thread
+from tests.catalog_models import catalog_model, write_model
 from tests.conftest import ROOT
-from tests.pull.conftest import TOKEN, catalog_model, pull, tree, write_model
+from tests.pull.helpers import TOKEN, pull, tree
 
 ALEPH = "runwayml/runway-aleph/video-to-video"
 SEEDANCE = "bytedance/seedance-2.5/image-to-video/1080p"

@@ -11,7 +11,7 @@ from generator.catalog.entry import derived_medium, read_entry
 from generator.errors import InputError
 from generator.pages.batch import apply_batch
 from generator.schema.output_medium import medium_from_categories, medium_from_model_id
-from tests.pull.conftest import tree
+from tests.pull.helpers import tree
 
 
 @pytest.mark.parametrize(
