@@ -26,7 +26,7 @@ from generator.diff.report import render_text
 from generator.errors import InputError
 from generator.pages.batch import apply_batch
 from generator.runtime import DEFAULT_BASE_URL, TOKEN_ENV, RetryPolicy
-from generator.schema.documented import dump_model_file
+from generator.schema.documented import check_model_id, dump_model_file
 from generator.schema.normalize import normalize
 
 __all__ = ["RETRY", "pull_command"]
@@ -52,6 +52,7 @@ def _fetch(client: CatalogClient, selection: Selection, prune: bool) -> list[Cat
     if exact is not None:
         entries = []
         for model_id in exact:
+            check_model_id(model_id, "pull")  # before it becomes part of a URL
             where = f"GET {client.base_url}/v1/models/{model_id}"
             entry = read_entry(client.get_model(model_id), where)
             if entry.model_id != model_id:

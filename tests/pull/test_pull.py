@@ -90,6 +90,9 @@ def test_selection_errors(server: Any, tmp_path: Path) -> None:
     assert missing.stderr == (
         "error: catalog:nobody/no-model/text-to-image: not in the catalog (HTTP 404)\n"
     )
+    unsafe = pull(server.base_url, local, "a/../../etc")
+    assert unsafe.exit_code == 2 and "unsafe segment '..'" in unsafe.stderr
+    assert not server.requests("GET", "/v1/models/a/../../etc")
     empty = pull(server.base_url, local)
     assert empty.exit_code == 2 and "holds no models to refresh" in empty.stderr
     assert not local.exists()
