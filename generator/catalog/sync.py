@@ -158,9 +158,16 @@ def _page_differences(page: DocumentedModel, pulled: ModelSpec) -> tuple[Change,
     return tuple(change for change in changes if change.part != "output")
 
 
+def _normalized(model: DocumentedModel) -> ModelSpec:
+    try:
+        return normalize(model)
+    except RecursionError:
+        raise InputError(model.file, "the schema is nested too deeply", "/input_schema") from None
+
+
 def _plan_one(entry: CatalogEntry, stored: Stored | None, schemas_dir: Path) -> Outcome:
     pulled = entry.to_model()
-    pulled_spec = normalize(pulled)  # an unusable catalog schema stops the pull, naming it
+    pulled_spec = _normalized(pulled)  # an unusable catalog schema stops the pull, naming it
     if stored is None:
         path = model_path(schemas_dir, entry.model_id, entry.label)
         return Outcome(entry.model_id, path, NEW, replace(pulled, file=str(path)))
@@ -171,7 +178,7 @@ def _plan_one(entry: CatalogEntry, stored: Stored | None, schemas_dir: Path) -> 
         pulled.output_schema,
         pulled.example,
     ):
-        normalize(merged)  # what will be written must be usable too
+        _normalized(merged)  # what will be written must be usable too
     differences = _page_differences(previous, pulled_spec) if previous.source != SOURCE else ()
     summary = summarize_changes(previous.to_json(), merged.to_json())
     status = CHANGED if summary else UNCHANGED

@@ -81,8 +81,12 @@ def _report(outcome: Outcome) -> None:
     if outcome.status == CHANGED and outcome.previous is not None and outcome.model is not None:
         print_schema_diff(outcome.previous, outcome.model)
     if outcome.status in (REMOVED, GONE) and outcome.previous is not None:
-        changes = compare(normalize(outcome.previous), None)
-        click.echo(render_text(outcome.model_id, changes), err=True, nl=False)
+        try:
+            changes = compare(normalize(outcome.previous), None)
+        except InputError as exc:  # reports never fail a pull that already wrote
+            click.echo(f"  schema diff unavailable: {exc}", err=True)
+        else:
+            click.echo(render_text(outcome.model_id, changes), err=True, nl=False)
     if outcome.page_differences:
         click.echo(
             f"  {outcome.model_id}: the page's schemas are kept; the catalog's input schema "
@@ -154,7 +158,10 @@ def pull_command(
     if not dry_run:
         writes = {o.path: dump_model_file(o.model) for o in outcomes if o.writes and o.model}
         deletes = [o.path for o in outcomes if o.status == REMOVED]
-        apply_batch(writes, deletes, root=schemas_dir)
+        try:
+            apply_batch(writes, deletes, root=schemas_dir)
+        except OSError as exc:  # everything already replaced was put back
+            raise InputError(str(schemas_dir), f"cannot write the model files: {exc}") from None
     for outcome in outcomes:
         _report(outcome)
     counts = [

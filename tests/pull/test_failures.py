@@ -156,6 +156,8 @@ def page(*entries: dict[str, Any], total: int | None = None) -> Scripted:
         ({"/v1/models": Scripted.json({"models": [entry()]})}, "#/total: expected a count"),
         ({"/v1/models": page(entry(), 7)}, "#/models/1: expected a model entry"),
         ({"/v1/models": page(entry(model_id=7))}, "#/models/0/model_id: must be a string"),
+        ({"/v1/models": page(entry(model_id=[1]))}, "#/models/0/model_id: must be a string"),
+        ({"/v1/models": Scripted(200, b'{"models": [], "total": 1e400}')}, "too large"),
         ({"/v1/models": page(entry(categories="video"))}, "#/categories: must be a list"),
         ({"/v1/models": page(entry(base_price_usd=-1))}, "#/base_price_usd: must be a finite"),
         ({"/v1/models": page(entry(input_schema=[]))}, "#/input_schema: the input schema must"),
@@ -231,3 +233,14 @@ def test_one_bad_model_among_many_writes_nothing(remote: Path, local: Path) -> N
         before,
         "error: catalog:zz/last/text-to-image#/input_schema/properties/n/type: unknown type 'int'",
     )
+
+
+def test_unwritable_schemas_folder(small_server: Any, tmp_path: Path) -> None:
+    local = tmp_path / "schemas"
+    local.mkdir()
+    (local / "bytedance").write_text("a file where a folder is needed")
+    before = tree(local)
+    result = pull(small_server.base_url, local, "--all")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: {local}: cannot write the model files: ")
+    assert tree(local) == before
