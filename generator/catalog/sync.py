@@ -71,7 +71,7 @@ class Selection:
             return None
         if any(_GLOB_CHARS & set(pattern) for pattern in self.patterns):
             return None
-        return self.patterns
+        return tuple(dict.fromkeys(self.patterns))
 
     def matches(self, model_id: str, categories: Iterable[str]) -> bool:
         """``*`` in a glob also matches ``/`` (``bytedance/*`` is every bytedance model)."""

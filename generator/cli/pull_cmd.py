@@ -80,7 +80,7 @@ def _report(outcome: Outcome) -> None:
     click.echo(line)
     if outcome.status == CHANGED and outcome.previous is not None and outcome.model is not None:
         print_schema_diff(outcome.previous, outcome.model)
-    if outcome.status in (REMOVED, GONE) and outcome.previous is not None:
+    if outcome.status == REMOVED and outcome.previous is not None:
         try:
             changes = compare(normalize(outcome.previous), None)
         except InputError as exc:  # reports never fail a pull that already wrote
