@@ -69,8 +69,9 @@ def test_filters(server: Any, tmp_path: Path) -> None:
     assert len(lines(union.stdout, "new: ")) == 7
 
     before = len(server.requests("GET", "/v1/models"))
-    one = pull(server.base_url, tmp_path / "d", SEEDANCE)
-    assert one.exit_code == 0 and lines(one.stdout, "new: ")[0].startswith(f"new: {SEEDANCE} ")
+    one = pull(server.base_url, tmp_path / "d", SEEDANCE, SEEDANCE)  # named twice: once
+    assert one.exit_code == 0 and one.stdout.startswith(f"new: {SEEDANCE} ")
+    assert one.stdout.count("\n") == 1
     assert len(server.requests("GET", "/v1/models")) == before  # fetched alone
     assert server.requests("GET", f"/v1/models/{SEEDANCE}")[-1]["outcome"] == 200
     assert sorted(tree(tmp_path / "d")) == [f"{SEEDANCE}.json"]

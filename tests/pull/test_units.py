@@ -10,7 +10,9 @@ import pytest
 from generator.catalog.entry import derived_medium, read_entry
 from generator.errors import InputError
 from generator.pages.batch import apply_batch
+from generator.schema.normalize import normalize
 from generator.schema.output_medium import medium_from_categories, medium_from_model_id
+from generator.serve.catalog import output_kind
 from tests.pull.helpers import tree
 
 
@@ -109,3 +111,18 @@ def test_batch_failure_while_renaming_puts_everything_back(
         )
     monkeypatch.undo()
     assert tree(tmp_path) == before
+
+
+def test_serve_makes_what_the_derived_output_schema_offers() -> None:
+    """The categories say video, the id says image: pull derives video, and serve agrees."""
+    entry = read_entry(
+        {
+            "model_id": "acme/painter/image-edit",
+            "categories": ["image-to-video"],
+            "input_schema": {"type": "object", "properties": {"prompt": {"type": "string"}}},
+        },
+        "here",
+    )
+    spec = normalize(entry.to_model())
+    assert [output.wire_key for output in spec.outputs] == ["video", "videos"]
+    assert output_kind(spec) == "video"
