@@ -16,6 +16,7 @@ before it is cut short.
 from __future__ import annotations
 
 import json
+import math
 import time
 from collections.abc import Callable, Mapping
 from importlib.metadata import PackageNotFoundError, version
@@ -76,6 +77,13 @@ def check_base_url(base_url: str) -> str:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is too large for a number")
+    return value
 
 
 class CatalogClient:
@@ -165,7 +173,8 @@ class CatalogClient:
                         "was read; run pull again",
                         f"/models/{index}/model_id",
                     )
-                seen.add(model_id)
+                if isinstance(model_id, str):
+                    seen.add(model_id)
             entries.extend(models)
             if len(entries) > total:
                 raise InputError(
@@ -261,7 +270,7 @@ class CatalogClient:
         except UnicodeDecodeError:
             raise InputError(label, "the answer is not UTF-8 text") from None
         try:
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite)
         except RecursionError:
             raise InputError(label, "the answer is nested too deeply") from None
         except ValueError as exc:

@@ -27,6 +27,7 @@ from generator.schema.documented import (
     load_model_file,
     model_path,
 )
+from generator.schema.ir import ModelSpec
 from generator.schema.jsondiff import summarize_changes
 from generator.schema.normalize import normalize
 
@@ -70,7 +71,7 @@ class Selection:
             return None
         if any(_GLOB_CHARS & set(pattern) for pattern in self.patterns):
             return None
-        return self.patterns
+        return tuple(dict.fromkeys(self.patterns))
 
     def matches(self, model_id: str, categories: Iterable[str]) -> bool:
         """``*`` in a glob also matches ``/`` (``bytedance/*`` is every bytedance model)."""
@@ -150,23 +151,35 @@ def _merge(previous: DocumentedModel, pulled: DocumentedModel, path: Path) -> Do
     )
 
 
-def _page_differences(page: DocumentedModel, pulled: DocumentedModel) -> tuple[Change, ...]:
+def _page_differences(page: DocumentedModel, pulled: ModelSpec) -> tuple[Change, ...]:
     """The catalog's input schema against a kept page's. Outputs are not compared: the
     catalog publishes none, so a derived one differing from the documented one says nothing."""
-    changes = compare(normalize(page), normalize(pulled))
+    changes = compare(normalize(page), pulled)
     return tuple(change for change in changes if change.part != "output")
+
+
+def _normalized(model: DocumentedModel) -> ModelSpec:
+    try:
+        return normalize(model)
+    except RecursionError:
+        raise InputError(model.file, "the schema is nested too deeply", "/input_schema") from None
 
 
 def _plan_one(entry: CatalogEntry, stored: Stored | None, schemas_dir: Path) -> Outcome:
     pulled = entry.to_model()
-    normalize(pulled)  # an unusable catalog schema stops the pull, naming the model
+    pulled_spec = _normalized(pulled)  # an unusable catalog schema stops the pull, naming it
     if stored is None:
         path = model_path(schemas_dir, entry.model_id, entry.label)
         return Outcome(entry.model_id, path, NEW, replace(pulled, file=str(path)))
     previous = stored.model
     merged = _merge(previous, pulled, stored.path)
-    normalize(merged)
-    differences = _page_differences(previous, pulled) if previous.source != SOURCE else ()
+    if merged.names or (merged.input_schema, merged.output_schema, merged.example) != (
+        pulled.input_schema,
+        pulled.output_schema,
+        pulled.example,
+    ):
+        _normalized(merged)  # what will be written must be usable too
+    differences = _page_differences(previous, pulled_spec) if previous.source != SOURCE else ()
     summary = summarize_changes(previous.to_json(), merged.to_json())
     status = CHANGED if summary else UNCHANGED
     return Outcome(entry.model_id, stored.path, status, merged, previous, summary, differences)

@@ -26,7 +26,7 @@ from generator.diff.report import render_text
 from generator.errors import InputError
 from generator.fsutil import apply_batch
 from generator.runtime import DEFAULT_BASE_URL, TOKEN_ENV, RetryPolicy
-from generator.schema.documented import dump_model_file
+from generator.schema.documented import check_model_id, dump_model_file
 from generator.schema.normalize import normalize
 
 __all__ = ["RETRY", "pull_command"]
@@ -52,6 +52,7 @@ def _fetch(client: CatalogClient, selection: Selection, prune: bool) -> list[Cat
     if exact is not None:
         entries = []
         for model_id in exact:
+            check_model_id(model_id, "pull")  # before it becomes part of a URL
             where = f"GET {client.base_url}/v1/models/{model_id}"
             entry = read_entry(client.get_model(model_id), where)
             if entry.model_id != model_id:
@@ -79,9 +80,13 @@ def _report(outcome: Outcome) -> None:
     click.echo(line)
     if outcome.status == CHANGED and outcome.previous is not None and outcome.model is not None:
         print_schema_diff(outcome.previous, outcome.model)
-    if outcome.status in (REMOVED, GONE) and outcome.previous is not None:
-        changes = compare(normalize(outcome.previous), None)
-        click.echo(render_text(outcome.model_id, changes), err=True, nl=False)
+    if outcome.status == REMOVED and outcome.previous is not None:
+        try:
+            changes = compare(normalize(outcome.previous), None)
+        except InputError as exc:  # reports never fail a pull that already wrote
+            click.echo(f"  schema diff unavailable: {exc}", err=True)
+        else:
+            click.echo(render_text(outcome.model_id, changes), err=True, nl=False)
     if outcome.page_differences:
         click.echo(
             f"  {outcome.model_id}: the page's schemas are kept; the catalog's input schema "
@@ -153,7 +158,10 @@ def pull_command(
     if not dry_run:
         writes = {o.path: dump_model_file(o.model) for o in outcomes if o.writes and o.model}
         deletes = [o.path for o in outcomes if o.status == REMOVED]
-        apply_batch(writes, deletes, root=schemas_dir)
+        try:
+            apply_batch(writes, deletes, root=schemas_dir)
+        except OSError as exc:  # everything already replaced was put back
+            raise InputError(str(schemas_dir), f"cannot write the model files: {exc}") from None
     for outcome in outcomes:
         _report(outcome)
     counts = [

@@ -13,7 +13,8 @@ from generator.cli import cli
 from generator.schema.documented import DERIVED, load_model_file
 from generator.schema.folder import load_folder
 from generator.serve import serve_in_thread
-from tests.pull.conftest import TOKEN, catalog_model, pull, tree, write_model
+from tests.pull.helpers import TOKEN, pull, tree
+from tests.support.catalog import catalog_model, write_model
 from tests.support.paths import ROOT
 
 ALEPH = "runwayml/runway-aleph/video-to-video"
@@ -68,8 +69,9 @@ def test_filters(server: Any, tmp_path: Path) -> None:
     assert len(lines(union.stdout, "new: ")) == 7
 
     before = len(server.requests("GET", "/v1/models"))
-    one = pull(server.base_url, tmp_path / "d", SEEDANCE)
-    assert one.exit_code == 0 and lines(one.stdout, "new: ")[0].startswith(f"new: {SEEDANCE} ")
+    one = pull(server.base_url, tmp_path / "d", SEEDANCE, SEEDANCE)  # named twice: once
+    assert one.exit_code == 0 and one.stdout.startswith(f"new: {SEEDANCE} ")
+    assert one.stdout.count("\n") == 1
     assert len(server.requests("GET", "/v1/models")) == before  # fetched alone
     assert server.requests("GET", f"/v1/models/{SEEDANCE}")[-1]["outcome"] == 200
     assert sorted(tree(tmp_path / "d")) == [f"{SEEDANCE}.json"]
@@ -89,13 +91,18 @@ def test_selection_errors(server: Any, tmp_path: Path) -> None:
     assert missing.stderr == (
         "error: catalog:nobody/no-model/text-to-image: not in the catalog (HTTP 404)\n"
     )
+    unsafe = pull(server.base_url, local, "a/../../etc")
+    assert unsafe.exit_code == 2 and "unsafe segment '..'" in unsafe.stderr
+    assert not server.requests("GET", "/v1/models/a/../../etc")
     empty = pull(server.base_url, local)
     assert empty.exit_code == 2 and "holds no models to refresh" in empty.stderr
     assert not local.exists()
 
 
-def test_changed_gone_and_prune(remote: Path, corpus: list[dict[str, Any]], tmp_path: Path) -> None:
-    local = tmp_path / "schemas"
+def test_changed_gone_and_prune(corpus: list[dict[str, Any]], tmp_path: Path) -> None:
+    remote, local = tmp_path / "remote", tmp_path / "schemas"
+    for entry in corpus[:8]:  # paging is tested above; this needs few models
+        write_model(remote, catalog_model(entry))
     with serve_in_thread(remote, token=TOKEN) as server:
         assert pull(server.base_url, local, "--all").exit_code == 0
     gone_id = corpus[1]["model_id"]
