@@ -38,6 +38,12 @@ def py_literal(value: Any) -> str:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
+def _docstring(text: str, indent: int = 4) -> str:
+    from generator.render.python.docstrings import docstring_source
+
+    return docstring_source(text, indent)
+
+
 def _json(value: Any, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
@@ -57,5 +63,6 @@ def make_environment(override_dir: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["py"] = py_literal
+    env.filters["docstring"] = _docstring
     env.filters["json"] = _json
     return env

@@ -30,7 +30,6 @@ from ._policy import DEFAULT_TIMEOUT, PollPolicy, RetryPolicy
 from ._protocol import VALIDATIONS_KEYWORD
 from ._transport import DEFAULT_BASE_URL
 from ._types import NOT_GIVEN, FileInfo, InputModel, Issue, NotGiven, given
-from ._validation import validate_payload
 
 __all__ = [
     "BASE_URL_ENV",
@@ -73,5 +72,4 @@ __all__ = [
     "WireInput",
     "build_input",
     "given",
-    "validate_payload",
 ]

@@ -9,7 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, GetCoreSchemaHandler
+from pydantic import (
+    BaseModel,
+    GetCoreSchemaHandler,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 from pydantic_core import core_schema
 
 __all__ = ["NOT_GIVEN", "FileInfo", "InputModel", "Issue", "NotGiven", "given"]
@@ -41,7 +47,10 @@ class NotGiven:
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return core_schema.is_instance_schema(cls)
+        # Serialized as None only to be dropped by InputModel: never reaches a payload.
+        return core_schema.is_instance_schema(
+            cls, serialization=core_schema.plain_serializer_function_ser_schema(lambda _: None)
+        )
 
 
 NOT_GIVEN = NotGiven()
@@ -56,19 +65,28 @@ def given(values: Mapping[str, Any]) -> dict[str, Any]:
 class Issue:
     """One problem with a request payload.
 
-    ``pointer`` is the JSON pointer of the offending value; ``rule`` names the broken keyword
+    ``pointer`` is the JSON pointer of the offending value (wire keys); ``name`` the Python name
+    of the input it belongs to, when the model has one; ``rule`` names the broken keyword
     (``maxLength``) or custom rule (``file_size_mb<``). ``severity`` is ``"unchecked"`` for a
     file rule that needs the file's metadata when none was given: listed, never passed.
+    ``str(issue)`` reads ``shift (149_shift): must be <= 15, not 20``.
     """
 
     pointer: str
     message: str
     rule: str | None = None
     severity: Literal["error", "unchecked"] = "error"
+    name: str | None = None
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    def __str__(self) -> str:
+        where = self.pointer[1:] or "input"
+        if self.name is not None and self.name != where:
+            where = f"{self.name} ({where})"
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -83,9 +101,20 @@ class FileInfo:
 class InputModel(BaseModel):
     """Base of every model's input: adds the wire payload."""
 
+    @model_serializer(mode="wrap")
+    def _without_not_given(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        # model_dump()/model_dump_json() leave out what was not given, as the wire does.
+        dumped: dict[str, Any] = handler(self)
+        fields = type(self).model_fields
+        for name, value in self.__dict__.items():
+            if isinstance(value, NotGiven):
+                alias = fields[name].alias if name in fields else None
+                dumped.pop(alias if info.by_alias and alias else name, None)
+        return dumped
+
     def to_wire(self) -> dict[str, Any]:
-        """The JSON-ready request body: wire keys, given values only, never ``null``."""
-        include = {
-            name for name in self.model_fields_set if not isinstance(getattr(self, name), NotGiven)
-        }
-        return self.model_dump(mode="json", by_alias=True, include=include)
+        """The JSON-ready request body: wire keys, the values the caller gave (JSON types
+        kept: an int stays an int), never a documented default, never ``null``."""
+        return self.model_dump(mode="json", by_alias=True, include=self.model_fields_set)

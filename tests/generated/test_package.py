@@ -50,8 +50,12 @@ def test_input_by_python_name_and_by_wire_key_dumps_by_alias() -> None:
         "149_shift": 3,
     }
     dumped = by_name.model_dump(by_alias=True)
-    assert dumped["169_valuex170_value"] == "720x720 (1:1)"  # documented default
-    assert "resolution" not in dumped
+    # The documented default is the server's to apply: never dumped, never sent.
+    assert "169_valuex170_value" not in dumped and "resolution" not in dumped
+    assert by_name.model_dump_json(by_alias=True) == (
+        '{"155_positive_prompt":"smile","160_video":"https://x/v.mp4",'
+        '"143_image":"https://x/i.png","149_shift":3}'
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,6 +66,9 @@ def test_input_by_python_name_and_by_wire_key_dumps_by_alias() -> None:
         {"number_of_frames": 82},  # Literal[81, 141]
         {"unknown": 1},  # additionalProperties: false
         {"prompt": None},  # never null
+        {"shift": "5"},  # strict: no str -> int
+        {"shift": True},  # strict: no bool for an int
+        {"strength": "1.5"},  # strict: no str -> number
     ],
 )
 def test_input_rejects_bad_values(bad: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import pydantic
 from pydantic import BaseModel
@@ -63,7 +63,7 @@ def _pointer_token(part: str | int) -> str:
 
 
 class _EndpointCore(ABC, Generic[InputT, OutputT]):
-    model_id: ClassVar[str]
+    model_id: str
     output_type: type[OutputT]
     _transport: SyncTransport | AsyncTransport
 
