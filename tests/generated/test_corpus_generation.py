@@ -7,11 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generator.output.build import build_outputs
-from generator.output.tree import write_tree
-from generator.schema.documented import dump_model_file, model_path
 from tests.generated.test_typecheck import run_mypy, run_ruff
-from tests.schema.test_corpus import corpus_model
 
 _IMPORT_ALL = """
 import importlib, json, sys
@@ -31,17 +27,9 @@ print(count)
 
 
 def test_corpus_generates_imports_and_type_checks(
-    corpus: list[dict[str, Any]], tmp_path: Path
+    corpus: list[dict[str, Any]], corpus_tree: Path
 ) -> None:
-    schemas = tmp_path / "schemas"
-    for entry in corpus:
-        model = corpus_model(entry)
-        path = model_path(schemas, model.model_id, model.file)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump_model_file(model), encoding="utf-8")
-    out = tmp_path / "generated"
-    write_tree(out, build_outputs(schemas))
-    package_root = out / "python"
+    package_root = corpus_tree / "generated" / "python"
     modules = list((package_root / "runcomfy_models/models").glob("*.py"))
     assert len(modules) == len(corpus) + 1  # + models/__init__.py
 
