@@ -15,6 +15,7 @@ from ._errors import (
     ServerError,
 )
 from ._types import Issue
+from ._validation import pointer_token
 
 __all__ = [
     "JOB_STATUSES",
@@ -71,10 +72,6 @@ class Secret:
         return value
 
 
-def _escape_pointer_token(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def issues_from_detail(detail: Any, fallback: str) -> list[Issue]:
     """The server's validation ``detail`` as Issues, whatever shape it takes.
 
@@ -88,8 +85,7 @@ def issues_from_detail(detail: Any, fallback: str) -> list[Issue]:
         if isinstance(errors, list) and errors:
             return [_issue_from_item(item) for item in errors]
         return [
-            Issue(pointer="/" + _escape_pointer_token(str(k)), message=str(v))
-            for k, v in detail.items()
+            Issue(pointer="/" + pointer_token(str(k)), message=str(v)) for k, v in detail.items()
         ]
     if isinstance(detail, str) and detail:
         return [Issue(pointer="", message=detail)]
@@ -109,7 +105,7 @@ def _issue_from_item(item: Any) -> Issue:
         parts = [str(p) for p in loc] if isinstance(loc, list) else []
         if parts and parts[0] == "body":  # FastAPI-style locations start at the request body
             parts = parts[1:]
-        pointer = "".join("/" + _escape_pointer_token(p) for p in parts)
+        pointer = "".join("/" + pointer_token(p) for p in parts)
     return Issue(pointer=pointer, message=message, rule=str(rule) if rule else None)
 
 

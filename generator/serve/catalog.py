@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 
 from generator.errors import join_pointer
 from generator.schema.folder import load_folder
+from generator.schema.formats import format_checker
 from generator.schema.ir import FieldSpec, Metric, ModelSpec, Rule
 from generator.serve.media import MediaFile
 
@@ -170,7 +171,7 @@ def load_catalog(schemas_dir: Path) -> Catalog:
     """Normalize every model file under ``schemas_dir`` (an unusable one is an InputError)."""
     models = {
         spec.model_id: _Model(
-            spec, Draft202012Validator(spec.input_schema, format_checker=FormatChecker())
+            spec, Draft202012Validator(spec.input_schema, format_checker=format_checker())
         )
         for spec in load_folder(schemas_dir)
     }

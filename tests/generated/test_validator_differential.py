@@ -148,3 +148,13 @@ def test_the_one_documented_difference_trailing_newline() -> None:
     assert _FORMATS.conforms(url, "uri")
     assert not is_url(url)
     assert is_url(url.rstrip("\n"))
+
+
+def test_serve_and_lint_share_the_url_rule() -> None:
+    """``serve`` and ``lint`` check ``uri`` with the runtime's rule (generator.schema.formats)."""
+    from generator.schema.formats import format_checker
+
+    shared = format_checker()
+    for url in [*_URLS, "https://example.com/a.png\n"]:
+        assert shared.conforms(url, "uri") == is_url(url), url
+        assert is_url(url) == (_FORMATS.conforms(url, "uri") and not url.endswith("\n")), url

@@ -22,7 +22,6 @@ Part of the runtime that runcomfy-codegen vendors into every generated package; 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
@@ -127,6 +126,9 @@ _TYPE_NAMES: Final = {
 
 def type_name(value: Any) -> str:
     """What ``value`` is, in JSON words (``a string``, ``null``)."""
+    exact = _TYPE_NAMES.get(type(value))
+    if exact is not None:
+        return exact
     for kind, name in _TYPE_NAMES.items():
         if isinstance(value, kind):
             return name
@@ -199,8 +201,16 @@ def broken(pointer: str, name: str | None, rule: str, wanted: str, value: Any) -
     return Issue(pointer, f"must {wanted}, not {shown(value)}", rule, "error", name)
 
 
+# Texts worked out once per module-level constant of a generated validator (they live as long
+# as their module, so their id() is a stable key).
+_LISTED: dict[int, str] = {}
+_HINTS: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+
 def not_one_of(pointer: str, name: str | None, options: Iterable[Any], value: Any) -> Issue:
-    listed = ", ".join(shown(option) for option in options)
+    listed = _LISTED.get(id(options))
+    if listed is None:
+        listed = _LISTED[id(options)] = ", ".join(shown(option) for option in options)
     return Issue(pointer, f"must be one of {listed}, not {shown(value)}", "enum", "error", name)
 
 
@@ -212,16 +222,23 @@ def unknown_keys(
     payload: Mapping[str, Any], known: Mapping[str, str], prefix: str = ""
 ) -> list[Issue]:
     """An issue per key that is not an input; ``known`` maps wire keys to Python names."""
-    by_name = {name: key for key, name in known.items()}
+    hints = _HINTS.get(id(known))
+    if hints is None:
+        hints = _HINTS[id(known)] = (
+            {name: key for key, name in known.items()},
+            {str(key).casefold(): key for key in known},
+        )
+    by_name, by_folded = hints
     issues = []
     for key in payload:
         if key in known:
             continue
         if key in by_name:
             hint = f"; the wire key of {key!r} is {by_name[key]!r}"
+        elif str(key).casefold() in by_folded:
+            hint = f"; did you mean {by_folded[str(key).casefold()]!r}?"
         else:
-            close = difflib.get_close_matches(str(key), list(known), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = ""
         pointer = f"{prefix}/{pointer_token(key)}"
         message = f"is not an input of this model{hint}"
         issues.append(Issue(pointer, message, "additionalProperties"))
@@ -268,6 +285,11 @@ def unchecked(rules: tuple[FileRule, ...], pointer: str, name: str | None) -> li
     return [Issue(pointer, r.message, r.rule, "unchecked", name) for r in rules]
 
 
+# The "unchecked" issues of array items, made once per pointer (the lists are never changed).
+_UNCHECKED: dict[tuple[int, str], list[Issue]] = {}
+_UNCHECKED_LIMIT = 4096
+
+
 def check_files(
     url: str,
     rules: tuple[FileRule, ...],
@@ -278,7 +300,13 @@ def check_files(
     """The documented file rules of one URL, against what ``files`` knows of its file."""
     info = None if files is None else files.get(url)
     if info is None:
-        return unchecked(rules, pointer, name)
+        key = (id(rules), pointer)
+        listed = _UNCHECKED.get(key)
+        if listed is None:
+            listed = unchecked(rules, pointer, name)
+            if len(_UNCHECKED) < _UNCHECKED_LIMIT:
+                _UNCHECKED[key] = listed
+        return listed
     issues = []
     for rule in rules:
         measured = _measure(rule.metric, info)
