@@ -333,6 +333,10 @@ class OutputFieldSpec:
     description: str | None
     schema: dict[str, Any]
 
+    @cached_property
+    def constraints(self) -> Constraints:
+        return Constraints.of(self.schema)
+
 
 @dataclass(frozen=True)
 class ModelSpec:

@@ -85,8 +85,7 @@ def issues_from_detail(detail: Any, fallback: str) -> list[Issue]:
         if isinstance(errors, list) and errors:
             return [_issue_from_item(item) for item in errors]
         return [
-            Issue(pointer="/" + pointer_token(str(k)), message=str(v))
-            for k, v in detail.items()
+            Issue(pointer="/" + pointer_token(str(k)), message=str(v)) for k, v in detail.items()
         ]
     if isinstance(detail, str) and detail:
         return [Issue(pointer="", message=detail)]
