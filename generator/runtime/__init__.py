@@ -2,7 +2,8 @@
 
 This is plain, type-checked Python: ``generate`` copies the package byte for byte into every
 generated SDK as ``<package>._runtime``, so it imports nothing but the standard library, httpx,
-pydantic and itself (relative imports only).
+pydantic and itself (relative imports only). Importing it defines no pydantic model (the
+bases of generated classes live in ``_input`` and ``_output``, imported by model modules).
 """
 
 from ._client import BASE_URL_ENV, TOKEN_ENV, AsyncClientBase, ClientBase
@@ -29,7 +30,7 @@ from ._models import CancelOutcome, Result, StatusUpdate
 from ._policy import DEFAULT_TIMEOUT, PollPolicy, RetryPolicy
 from ._protocol import VALIDATIONS_KEYWORD
 from ._transport import DEFAULT_BASE_URL
-from ._types import NOT_GIVEN, FileInfo, InputModel, Issue, NotGiven, given
+from ._types import NOT_GIVEN, FileInfo, Issue, NotGiven, given
 
 __all__ = [
     "BASE_URL_ENV",
@@ -48,7 +49,6 @@ __all__ = [
     "ClientBase",
     "DeadlineExceededError",
     "FileInfo",
-    "InputModel",
     "InputValidationError",
     "InsufficientBalanceError",
     "Issue",

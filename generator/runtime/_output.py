@@ -74,7 +74,7 @@ def _copy(value: Any) -> Any:
 class OutputModel(BaseModel):
     """Base of every model's output: lenient, never loses a completed result."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     _output_warnings: tuple[str, ...] = PrivateAttr(default=())
 

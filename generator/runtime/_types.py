@@ -9,16 +9,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
-from pydantic import (
-    BaseModel,
-    GetCoreSchemaHandler,
-    SerializationInfo,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
+from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-__all__ = ["NOT_GIVEN", "FileInfo", "InputModel", "Issue", "NotGiven", "given"]
+__all__ = ["NOT_GIVEN", "FileInfo", "Issue", "NotGiven", "given"]
 
 
 class NotGiven:
@@ -96,25 +90,3 @@ class FileInfo:
     size_bytes: int | None = None
     width: int | None = None
     height: int | None = None
-
-
-class InputModel(BaseModel):
-    """Base of every model's input: adds the wire payload."""
-
-    @model_serializer(mode="wrap")
-    def _without_not_given(
-        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> dict[str, Any]:
-        # model_dump()/model_dump_json() leave out what was not given, as the wire does.
-        dumped: dict[str, Any] = handler(self)
-        fields = type(self).model_fields
-        for name, value in self.__dict__.items():
-            if isinstance(value, NotGiven):
-                alias = fields[name].alias if name in fields else None
-                dumped.pop(alias if info.by_alias and alias else name, None)
-        return dumped
-
-    def to_wire(self) -> dict[str, Any]:
-        """The JSON-ready request body: wire keys, the values the caller gave (JSON types
-        kept: an int stays an int), never a documented default, never ``null``."""
-        return self.model_dump(mode="json", by_alias=True, include=self.model_fields_set)

@@ -217,3 +217,30 @@ def test_client_wide_object_and_local_validation_before_any_request(
         with pytest.raises(InputValidationError) as caught:
             endpoint.submit(prompt="p", image_urls=["not a url"])
     assert [i.pointer for i in caught.value.issues if i.is_error] == ["/image_urls/0"]
+
+
+def test_output_urls_are_str_byte_for_byte_and_bad_pieces_become_warnings() -> None:
+    import json
+
+    module = _module(RUNWAY)
+    output_class = next(getattr(module, n) for n in module.__all__ if n.endswith("Output"))
+    signed = "https://CDN.Example.com/a b/ü.png?X-Amz-Signature=AbC%2F&x=1"
+    answer = {
+        "image": signed,
+        "images": ["https://x/1.png", None, "/relative/2.png", 3],
+        "video": 42,
+        "extra_key": {"kept": True},
+    }
+    output = output_class.model_validate(answer)
+    assert output.image == signed and type(output.image) is str
+    assert output.images == ["https://x/1.png", "/relative/2.png"]
+    assert output.video is None
+    assert output.model_extra == {"extra_key": {"kept": True}}
+    assert sorted(w.split(":")[0] for w in output.output_warnings) == [
+        "/images/1", "/images/3", "/video",
+    ]  # fmt: skip
+    json.dumps(output.model_dump(mode="json"))  # plain JSON, no URL objects
+    clean = output_class.model_validate({"video": "https://x/v.mp4"})
+    assert clean.output_warnings == ()
+    odd = output_class.model_validate(["not", "an", "object"])
+    assert odd.output_warnings and odd.video is None

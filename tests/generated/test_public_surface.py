@@ -46,6 +46,8 @@ _LAZY = """
 import sys
 import runcomfy_models as p
 assert not [m for m in sys.modules if m.startswith("runcomfy_models.models.")], "eager"
+# No pydantic model class is built on import (pydantic.fields loads with the first one).
+assert "pydantic.fields" not in sys.modules
 client = p.RunComfy(token="t")
 first, second = list(p.MODELS.values())[:2]
 getattr(client, first)

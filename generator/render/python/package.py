@@ -48,7 +48,6 @@ _RUNTIME_ALWAYS = (
     "AsyncModelEndpoint",
     "AsyncRequestHandle",
     "FileInfo",
-    "InputModel",
     "Issue",
     "ModelEndpoint",
     "RequestHandle",

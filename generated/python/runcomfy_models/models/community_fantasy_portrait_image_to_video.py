@@ -15,7 +15,6 @@ from .._runtime import (
     AsyncModelEndpoint,
     AsyncRequestHandle,
     FileInfo,
-    InputModel,
     Issue,
     ModelEndpoint,
     NotGiven,
@@ -24,6 +23,7 @@ from .._runtime import (
     StatusUpdate,
     given,
 )
+from .._runtime._input import InputModel
 from .._runtime._output import OutputModel
 from .._runtime._validation import (
     MISSING,
