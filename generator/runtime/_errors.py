@@ -137,7 +137,7 @@ class InputValidationError(APIError):
     ) -> None:
         self.issues = list(issues)
         if message is None:
-            listed = "; ".join(f"{i.pointer or '/'}: {i.message}" for i in self.issues[:5])
+            listed = "; ".join(str(i) for i in self.issues[:5])  # shift (149_shift): ...
             more = len(self.issues) - 5
             message = f"invalid input: {listed}" + (f" (and {more} more)" if more > 0 else "")
         super().__init__(

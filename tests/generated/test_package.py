@@ -244,3 +244,31 @@ def test_output_urls_are_str_byte_for_byte_and_bad_pieces_become_warnings() -> N
     assert clean.output_warnings == ()
     odd = output_class.model_validate(["not", "an", "object"])
     assert odd.output_warnings and odd.video is None
+
+
+def test_typed_call_errors_name_python_names_and_wire_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from runcomfy_models import InputValidationError, RunComfy
+
+    with RunComfy("t", base_url="http://127.0.0.1:9") as client:
+        with pytest.raises(InputValidationError) as caught:
+            client.community_fantasy_portrait_image_to_video.submit(
+                prompt="p", video="not a url", image="https://x/i.png", shift=20, steps=True
+            )
+    message = str(caught.value)
+    for part in (
+        "video (160_video): must be an absolute URL, not 'not a url'",
+        "shift (149_shift): must be <= 15, not 20",
+        "steps (149_steps): must be an integer, not a boolean",
+    ):
+        assert part in message, message
+
+
+def test_unvalidated_values_are_sent_as_given_never_as_null() -> None:
+    """validate_input=False: the server judges the values exactly as the caller wrote them."""
+    model = _input_class(_module(FANTASY))
+    data = model.model_construct(prompt="p", steps=True, strength="1.5", shift=[1])
+    assert data.to_wire() == {
+        "155_positive_prompt": "p", "149_steps": True, "150_strength": "1.5", "149_shift": [1],
+    }  # fmt: skip

@@ -45,6 +45,23 @@ class InputModel(BaseModel):
         return dumped
 
     def to_wire(self) -> dict[str, Any]:
-        """The JSON-ready request body: wire keys, the values the caller gave (JSON types
-        kept: an int stays an int), never a documented default, never ``null``."""
-        return self.model_dump(mode="json", by_alias=True, include=self.model_fields_set)
+        """The JSON-ready request body: wire keys, the values the caller gave as given (an int
+        stays an int, nothing is coerced or re-serialized), never a documented default, never
+        ``null``."""
+        fields = type(self).model_fields
+        return {
+            (fields[name].alias or name): _plain(value)
+            for name, value in self.__dict__.items()
+            if name in self.model_fields_set and name in fields and not isinstance(value, NotGiven)
+        }
+
+
+def _plain(value: Any) -> Any:
+    """A copy of a JSON value (later changes by the caller do not leak into the request)."""
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    return value

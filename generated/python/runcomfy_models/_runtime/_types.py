@@ -43,8 +43,13 @@ class NotGiven:
     ) -> core_schema.CoreSchema:
         # Serialized as None only to be dropped by InputModel: never reaches a payload.
         return core_schema.is_instance_schema(
-            cls, serialization=core_schema.plain_serializer_function_ser_schema(lambda _: None)
+            cls, serialization=core_schema.plain_serializer_function_ser_schema(_not_given_to_none)
         )
+
+
+def _not_given_to_none(value: Any) -> Any:
+    # A union's serializer may try this one on any value: only NOT_GIVEN becomes None.
+    return None if isinstance(value, NotGiven) else value
 
 
 NOT_GIVEN = NotGiven()
