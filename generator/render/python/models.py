@@ -176,6 +176,22 @@ class _KeepInts(ast.NodeTransformer):
         return node
 
 
+class _Rename(ast.NodeTransformer):
+    """Renames classes and every reference to them (names and string annotations)."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.ClassDef:
+        node.name = self.names.get(node.name, node.name)
+        self.generic_visit(node)
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        node.id = self.names.get(node.id, node.id)
+        return node
+
+
 def _strict_config(stmt: ast.AnnAssign | ast.Assign) -> None:
     """``model_config = ConfigDict(...)`` gains ``strict=True``."""
     call = stmt.value
@@ -270,19 +286,41 @@ def render_model_classes(
         _dcg(_output_schema_for_dcg(spec, output_class), output_class, output_aliases)
     )
     input_classes, output_classes = _classes(input_tree), _classes(output_tree)
-    if [c.name for c in input_classes] != [input_class]:
-        raise ValueError(f"expected one class {input_class}, got {[c.name for c in input_classes]}")
+    if not input_classes or input_classes[-1].name != input_class:
+        raise ValueError(
+            f"expected the class {input_class} last, got {[c.name for c in input_classes]}"
+        )
     if [c.name for c in output_classes] != [output_class]:
         raise ValueError(f"expected one class {output_class}")
+    # Object inputs come out of dcg as classes of their own (``Box``): renamed after the input
+    # class (``<Input>Box``) so they cannot shadow a name of the module, and strict like it.
+    nested = input_classes[:-1]
+    renamed = {c.name: f"{input_class}{c.name}" for c in nested}
+    for cls in input_classes:
+        _Rename(renamed).visit(cls)
+    for cls in nested:
+        for stmt in cls.body:
+            if (
+                isinstance(stmt, ast.Assign | ast.AnnAssign)
+                and ast.unparse(stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target)
+                == "model_config"
+            ):
+                _strict_config(stmt)
+        stmt_fields = [s for s in cls.body if isinstance(s, ast.AnnAssign)]
+        for stmt in stmt_fields:
+            stmt.annotation = _KeepInts().visit(stmt.annotation)
     fixer = _InputFixer(spec)
-    fixer.fix(input_classes[0])
+    fixer.fix(input_classes[-1])
     output_classes[0].bases = [ast.Name(id=_OUTPUT_BASE)]
-    classes: list[ast.stmt] = [input_classes[0], output_classes[0]]
+    classes: list[ast.stmt] = [*input_classes, output_classes[0]]
     available = {**_imports(input_tree), **_imports(output_tree)}
     used = _used_names(classes)
     imports = sorted((module, name) for name, module in available.items() if name in used)
     code = "\n\n\n".join(
-        _class_source(c, doc)
-        for c, doc in zip((input_classes[0], output_classes[0]), docs, strict=True)
+        [ast.unparse(ast.fix_missing_locations(c)) for c in nested]
+        + [
+            _class_source(c, doc)
+            for c, doc in zip((input_classes[-1], output_classes[0]), docs, strict=True)
+        ]
     )
     return ModelClasses(code=code, imports=tuple(imports), kwargs=tuple(fixer.kwargs))
