@@ -20,6 +20,8 @@ golden: generate
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_generate.py
+	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_import.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

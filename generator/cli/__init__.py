@@ -15,7 +15,7 @@ __all__ = ["cli", "main"]
 cli.register_lazy(
     "diff",
     "generator.cli.diff_cmd:diff_command",
-    "Compare two versions of a model's documented schema.",
+    "Compare two versions of a model's documented schema, or two catalogs.",
 )
 cli.register_lazy(
     "generate",

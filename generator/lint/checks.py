@@ -10,13 +10,15 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from generator.errors import InputError, join_pointer
 from generator.lint.findings import Finding, finding
 from generator.lint.messages import message_contradiction
+from generator.runtime._validation import is_url
 from generator.schema.documented import NAMES_SUFFIX, DocumentedModel
+from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, format_checker
 from generator.schema.ir import MediaKind, NameOrigin, Rule
 from generator.schema.names import assign_names, strip_node_prefixes
 from generator.schema.normalize import infer_media, normalize, prepare
@@ -25,11 +27,9 @@ from generator.schema.rules import parse_rules
 
 __all__ = ["lint_model"]
 
-_TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
 _MEDIA = {f"{kind.value}_uri": kind for kind in MediaKind}
 _PLURAL_MEDIA = {f"{kind.value}_uris": kind for kind in MediaKind}
-_KNOWN_FORMATS = set(FormatChecker().checkers) | {"uri", "binary", "byte", "password"}
-_FORMAT_CHECKER = FormatChecker()
+_FORMAT_CHECKER = format_checker()
 _BOUNDS = (
     ("minimum", "maximum"),
     ("exclusiveMinimum", "exclusiveMaximum"),
@@ -98,7 +98,7 @@ class _ModelLinter:
             at = join_pointer(pointer, "type", *([index] if isinstance(documented, list) else []))
             if name == "float":
                 self.add("RC101", '"float" is not a JSON Schema type; read as "number"', at)
-            elif name is not None and name not in _TYPES:
+            elif name is not None and name not in JSON_TYPES:
                 self.add("RC102", f"unknown type {name!r}", at)
 
     def format(self, node: dict[str, Any], pointer: str) -> None:
@@ -112,7 +112,7 @@ class _ModelLinter:
         )
         if misplaced:
             self.add("RC104", f"format {value!r} does not fit type {kind!r}", at)
-        elif value not in _MEDIA and value not in _PLURAL_MEDIA and value not in _KNOWN_FORMATS:
+        elif value not in _MEDIA and value not in _PLURAL_MEDIA and value not in KNOWN_FORMATS:
             self.add("RC103", f"unknown format {value!r}", at)
 
     def rules(self, validations: Any, pointer: str) -> Iterator[tuple[int, Rule]]:
@@ -301,8 +301,9 @@ def _related(a: str, b: str) -> bool:
 
 
 def _is_https_url(url: str) -> bool:
+    """The shared URL rule (``is_url``), with an https scheme and a host."""
     parts = urlsplit(url)
-    return parts.scheme == "https" and bool(parts.netloc)
+    return is_url(url) and parts.scheme == "https" and bool(parts.netloc)
 
 
 def _media_kind(key: str, prop: dict[str, Any]) -> MediaKind | None:
@@ -324,7 +325,7 @@ def _checkable(node: Any) -> dict[str, Any] | None:
     declared = out.get("type")
     if declared == "float":
         out["type"] = "number"
-    elif declared is not None and declared not in _TYPES:
+    elif declared is not None and declared not in JSON_TYPES:
         return None
     fmt = out.get("format")
     if fmt in _MEDIA:

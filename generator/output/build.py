@@ -97,7 +97,7 @@ def index_files(
     from generator.render.docs import render_docs_index
     from generator.render.python.package import render_package_index
 
-    files = render_package_index([spec.model_id for spec in specs], env, version)
+    files = render_package_index(specs, env, version)
     files.update(render_docs_index(specs, env))
     return files
 

@@ -22,7 +22,7 @@ from generator.render.examples import example_payload
 from generator.render.markdown import install_filters, md, md_code, md_fence
 from generator.render.naming import class_prefix, module_name
 from generator.schema.documented import check_model_id
-from generator.schema.ir import FieldSpec, Metric, ModelSpec, OutputFieldSpec, Rule
+from generator.schema.ir import Constraints, FieldSpec, Metric, ModelSpec, OutputFieldSpec, Rule
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -69,11 +69,11 @@ _METRIC_LABELS = {
     Metric.HEIGHT_PIXELS: ("height", " px"),
     Metric.ASPECT_RATIO: ("aspect ratio (width/height)", ""),
 }
-_RANGE_KEYWORDS = (
+_RANGES: tuple[tuple[str, str], ...] = (
     ("minimum", "≥"),
-    ("exclusiveMinimum", ">"),
+    ("exclusive_minimum", ">"),
     ("maximum", "≤"),
-    ("exclusiveMaximum", "<"),
+    ("exclusive_maximum", "<"),
 )
 
 
@@ -96,48 +96,49 @@ def _json_text(value: Any) -> str:
 
 def _type_text(field: FieldSpec | OutputFieldSpec, media: str | None) -> str:
     """``string``, ``string (image URL)``, ``array of string (URL)`` ..."""
-    items = field.schema.get("items")
-    described = items if field.json_type == "array" and isinstance(items, dict) else field.schema
+    constraints = field.constraints
+    items = constraints.items
+    described = items if field.json_type == "array" and items is not None else constraints
     kind = str(field.item_type or "string") if field.json_type == "array" else field.json_type
     if media:
         kind += f" ({media} URL)"
-    elif described.get("format") == "uri":
+    elif described.is_url:
         kind += " (URL)"
     return f"array of {kind}" if field.json_type == "array" else kind
 
 
-def _constraints(schema: dict[str, Any], media_checked: bool) -> list[str]:
-    """Markdown fragments, one per JSON Schema constraint of ``schema``."""
+def _constraints(c: Constraints, media_checked: bool) -> list[str]:
+    """Markdown fragments, one per constraint of ``c`` (typed: no JSON Schema re-read)."""
     parts: list[str] = []
-    if isinstance(schema.get("enum"), list):
-        parts.append("one of " + ", ".join(md_code(_json_text(v)) for v in schema["enum"]))
-    if "const" in schema:
-        parts.append("exactly " + md_code(_json_text(schema["const"])))
-    for keyword, symbol in _RANGE_KEYWORDS:
-        if keyword in schema:
-            parts.append(f"{symbol} {md_code(_json_text(schema[keyword]))}")
-    if "multipleOf" in schema:
-        parts.append("multiple of " + md_code(_json_text(schema["multipleOf"])))
-    if "minLength" in schema:
-        parts.append(f"at least {md_code(schema['minLength'])} characters")
-    if "maxLength" in schema:
-        parts.append(f"at most {md_code(schema['maxLength'])} characters")
-    if "pattern" in schema:
-        parts.append("matches " + md_code(schema["pattern"]))
-    if "format" in schema and not (media_checked and schema["format"] == "uri"):
-        parts.append("format " + md_code(schema["format"]))
-    if "minItems" in schema and schema["minItems"] == schema.get("maxItems"):
-        parts.append(f"exactly {md_code(schema['minItems'])} items")
+    if c.enum is not None:
+        parts.append("one of " + ", ".join(md_code(_json_text(v)) for v in c.enum))
+    if c.has_const:
+        parts.append("exactly " + md_code(_json_text(c.const)))
+    for attribute, symbol in _RANGES:
+        limit = getattr(c, attribute)
+        if limit is not None:
+            parts.append(f"{symbol} {md_code(_json_text(limit))}")
+    if c.multiple_of is not None:
+        parts.append("multiple of " + md_code(_json_text(c.multiple_of)))
+    if c.min_length is not None:
+        parts.append(f"at least {md_code(c.min_length)} characters")
+    if c.max_length is not None:
+        parts.append(f"at most {md_code(c.max_length)} characters")
+    if c.pattern is not None:
+        parts.append("matches " + md_code(c.pattern))
+    if c.format is not None and not (media_checked and c.format == "uri"):
+        parts.append("format " + md_code(c.format))
+    if c.min_items is not None and c.min_items == c.max_items:
+        parts.append(f"exactly {md_code(c.min_items)} items")
     else:
-        if "minItems" in schema:
-            parts.append(f"at least {md_code(schema['minItems'])} items")
-        if "maxItems" in schema:
-            parts.append(f"at most {md_code(schema['maxItems'])} items")
-    if schema.get("uniqueItems") is True:
+        if c.min_items is not None:
+            parts.append(f"at least {md_code(c.min_items)} items")
+        if c.max_items is not None:
+            parts.append(f"at most {md_code(c.max_items)} items")
+    if c.unique_items:
         parts.append("items unique")
-    items = schema.get("items")
-    if isinstance(items, dict):
-        parts.extend("each item: " + part for part in _constraints(items, media_checked))
+    if c.items is not None:
+        parts.extend("each item: " + part for part in _constraints(c.items, media_checked))
     return parts
 
 
@@ -222,7 +223,7 @@ def _parameter(field: FieldSpec) -> ParameterRow:
         default=_json_text(field.default) if field.has_default else None,
         title=field.title,
         description=field.description,
-        constraints_md=tuple(_constraints(field.schema, media_checked=media is not None)),
+        constraints_md=tuple(_constraints(field.constraints, media_checked=media is not None)),
         rules_md=tuple(rule_text(rule) for rule in field.rules),
         rules_per_item=field.is_array,
     )

@@ -12,16 +12,17 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 
 from generator.errors import InputError, join_pointer
-from generator.schema.ir import FieldSpec, MediaKind, ModelSpec
+from generator.schema.formats import format_checker
+from generator.schema.ir import Constraints, FieldSpec, MediaKind, ModelSpec
 
 __all__ = ["MEDIA_EXTENSIONS", "example_payload", "example_url", "validation_errors"]
 
 #: The placeholder file extension per medium (the URL points at no real file).
 MEDIA_EXTENSIONS = {MediaKind.IMAGE: "png", MediaKind.VIDEO: "mp4", MediaKind.AUDIO: "mp3"}
-_FORMAT_CHECKER = FormatChecker()
+_FORMAT_CHECKER = format_checker()
 _PLACEHOLDER_TEXT = "example"
 
 
@@ -43,37 +44,35 @@ def example_url(media: MediaKind | None, index: int | None = None) -> str:
     return f"https://example.com/{stem}.{extension}"
 
 
-def _number(schema: dict[str, Any], integer: bool) -> int | float:
+def _number(c: Constraints, integer: bool) -> int | float:
     """The smallest allowed value (or the largest, or 0), respecting exclusive bounds."""
     step = 1 if integer else 0.5
-    if "minimum" in schema:
-        value: int | float = schema["minimum"]
-    elif "exclusiveMinimum" in schema:
-        value = schema["exclusiveMinimum"] + step
-    elif "maximum" in schema:
-        value = min(schema["maximum"], 0)
-    elif "exclusiveMaximum" in schema:
-        value = min(schema["exclusiveMaximum"] - step, 0)
+    if c.minimum is not None:
+        value: int | float = c.minimum
+    elif c.exclusive_minimum is not None:
+        value = c.exclusive_minimum + step
+    elif c.maximum is not None:
+        value = min(c.maximum, 0)
+    elif c.exclusive_maximum is not None:
+        value = min(c.exclusive_maximum - step, 0)
     else:
         value = 0
-    multiple = schema.get("multipleOf")
-    if isinstance(multiple, int | float) and multiple > 0 and value % multiple:
+    multiple = c.multiple_of
+    if multiple is not None and multiple > 0 and value % multiple:
         value = (value // multiple + 1) * multiple
     return int(value) if integer else value
 
 
-def _string(schema: dict[str, Any], media: MediaKind | None, index: int | None, label: str) -> str:
-    if media is not None or schema.get("format") in ("uri", "url", "iri"):
+def _string(c: Constraints, media: MediaKind | None, index: int | None, label: str) -> str:
+    if media is not None or c.format in ("uri", "url", "iri"):
         return example_url(media, index)
     text = f"{_PLACEHOLDER_TEXT} {label}".strip()
     if index is not None:
         text = f"{text} {index}"
-    minimum = schema.get("minLength", 0)
-    if isinstance(minimum, int) and len(text) < minimum:
-        text = text + "x" * (minimum - len(text))
-    maximum = schema.get("maxLength")
-    if isinstance(maximum, int):
-        text = text[:maximum]
+    if c.min_length is not None and len(text) < c.min_length:
+        text = text + "x" * (c.min_length - len(text))
+    if c.max_length is not None:
+        text = text[: c.max_length]
     return text
 
 
@@ -87,9 +86,9 @@ def _built(
         return copy.deepcopy(schema["enum"][0])
     kind = schema.get("type")
     if kind == "string":
-        return _string(schema, media, index, label)
+        return _string(Constraints.of(schema), media, index, label)
     if kind in ("integer", "number"):
-        return _number(schema, integer=kind == "integer")
+        return _number(Constraints.of(schema), integer=kind == "integer")
     if kind == "boolean":
         return False
     if kind == "array":

@@ -80,6 +80,12 @@ def py_block(value: Any, column: int = 0, indent: int = 0, tail: int = 0) -> str
     return opening + "\n" + "\n".join(lines) + "\n" + " " * indent + closing
 
 
+def _docstring(text: str, indent: int = 4) -> str:
+    from generator.render.python.docstrings import docstring_source
+
+    return docstring_source(text, indent)
+
+
 def _json(value: Any, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
@@ -100,6 +106,7 @@ def make_environment(override_dir: Path | None = None) -> jinja2.Environment:
     )
     env.filters["py"] = py_literal
     env.filters["py_block"] = py_block
+    env.filters["docstring"] = _docstring
     env.filters["json"] = _json
     return env
 

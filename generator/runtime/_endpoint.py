@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import pydantic
 from pydantic import BaseModel
@@ -22,7 +22,8 @@ from ._models import Result
 from ._probe import input_urls, note_unchecked_once
 from ._protocol import model_path
 from ._transport import AsyncTransport, SyncTransport
-from ._types import FileInfo, Issue, escape_pointer_token
+from ._types import FileInfo, Issue
+from ._validation import pointer_token
 
 __all__ = ["AsyncModelEndpoint", "ModelEndpoint", "WireInput", "build_input"]
 
@@ -59,7 +60,7 @@ def build_input(
     except pydantic.ValidationError as exc:
         issues = [
             Issue(
-                pointer="".join("/" + escape_pointer_token(part) for part in error["loc"]),
+                pointer="".join("/" + pointer_token(part) for part in error["loc"]),
                 message=error["msg"],
                 rule=error["type"],
             )
@@ -69,7 +70,7 @@ def build_input(
 
 
 class _EndpointCore(ABC, Generic[InputT, OutputT]):
-    model_id: ClassVar[str]
+    model_id: str
     output_type: type[OutputT]
     _transport: SyncTransport | AsyncTransport
 

@@ -96,7 +96,7 @@ class ConfigurationError(RunComfyError, ValueError):
 
 
 def _issues_message(issues: list[Issue]) -> str:
-    listed = "; ".join(f"{i.pointer or '/'}: {i.message}" for i in issues[:5])
+    listed = "; ".join(str(i) for i in issues[:5])  # shift (149_shift): must be <= 15
     more = len(issues) - 5
     return f"invalid input: {listed}" + (f" (and {more} more)" if more > 0 else "")
 

@@ -21,7 +21,8 @@ from ._errors import (
     RateLimitError,
     ServerError,
 )
-from ._types import Issue, escape_pointer_token
+from ._types import Issue
+from ._validation import pointer_token
 
 __all__ = [
     "CANCELLED",
@@ -209,8 +210,7 @@ def issues_from_detail(detail: Any, fallback: str) -> list[Issue]:
         if isinstance(errors, list) and errors:
             return [_issue_from_item(item) for item in errors]
         return [
-            Issue(pointer="/" + escape_pointer_token(str(k)), message=str(v))
-            for k, v in detail.items()
+            Issue(pointer="/" + pointer_token(str(k)), message=str(v)) for k, v in detail.items()
         ]
     if isinstance(detail, str) and detail:
         return [Issue(pointer="", message=detail)]
@@ -230,7 +230,7 @@ def _issue_from_item(item: Any) -> Issue:
         parts = [str(p) for p in loc] if isinstance(loc, list) else []
         if parts and parts[0] == "body":  # FastAPI-style locations start at the request body
             parts = parts[1:]
-        pointer = "".join("/" + escape_pointer_token(p) for p in parts)
+        pointer = "".join("/" + pointer_token(p) for p in parts)
     return Issue(pointer=pointer, message=message, rule=str(rule) if rule else None)
 
 

@@ -7,20 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, GetCoreSchemaHandler
+from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-__all__ = [
-    "NOT_GIVEN",
-    "FileInfo",
-    "InputModel",
-    "Issue",
-    "NotGiven",
-    "escape_pointer_token",
-    "given",
-]
+__all__ = ["NOT_GIVEN", "FileInfo", "Issue", "NotGiven", "given"]
 
 
 class NotGiven:
@@ -49,7 +41,15 @@ class NotGiven:
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
-        return core_schema.is_instance_schema(cls)
+        # Serialized as None only to be dropped by InputModel: never reaches a payload.
+        return core_schema.is_instance_schema(
+            cls, serialization=core_schema.plain_serializer_function_ser_schema(_not_given_to_none)
+        )
+
+
+def _not_given_to_none(value: Any) -> Any:
+    # A union's serializer may try this one on any value: only NOT_GIVEN becomes None.
+    return None if isinstance(value, NotGiven) else value
 
 
 NOT_GIVEN = NotGiven()
@@ -60,31 +60,32 @@ def given(values: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if not isinstance(value, NotGiven)}
 
 
-def escape_pointer_token(token: str | int) -> str:
-    """One reference token of an Issue's pointer, escaped as RFC 6901 requires.
-
-    The runtime's one copy: it ships without the generator (whose copy is in generator/errors.py).
-    """
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
-@dataclass(frozen=True)
-class Issue:
+class Issue(NamedTuple):
     """One problem with a request payload.
 
-    ``pointer`` is the JSON pointer of the offending value; ``rule`` names the broken keyword
+    ``pointer`` is the JSON pointer of the offending value (wire keys); ``name`` the Python name
+    of the input it belongs to, when the model has one; ``rule`` names the broken keyword
     (``maxLength``) or custom rule (``file_size_mb<``). ``severity`` is ``"unchecked"`` for a
     file rule that needs the file's metadata when none was given: listed, never passed.
+    ``str(issue)`` reads ``shift (149_shift): must be <= 15, not 20``. A named tuple: the
+    generated validators make one per problem, and it is the cheapest immutable record.
     """
 
     pointer: str
     message: str
     rule: str | None = None
     severity: Literal["error", "unchecked"] = "error"
+    name: str | None = None
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
+
+    def __str__(self) -> str:
+        where = self.pointer[1:] or "input"
+        if self.name is not None and self.name != where:
+            where = f"{self.name} ({where})"
+        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -94,15 +95,3 @@ class FileInfo:
     size_bytes: int | None = None
     width: int | None = None
     height: int | None = None
-
-
-class InputModel(BaseModel):
-    """Base of every model's input: adds the wire payload."""
-
-    def to_wire(self) -> dict[str, Any]:
-        """The JSON-ready request body: wire keys, given values only, never ``null``."""
-        include = {
-            name for name in self.model_fields_set if not isinstance(getattr(self, name), NotGiven)
-        }
-        # exclude_unset: a nested model's optional fields the caller left out stay out too.
-        return self.model_dump(mode="json", by_alias=True, include=include, exclude_unset=True)

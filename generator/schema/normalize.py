@@ -18,11 +18,12 @@ import copy
 from dataclasses import replace
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from generator.errors import InputError, join_pointer
 from generator.schema.documented import DocumentedModel
+from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, format_checker
 from generator.schema.guard import check_example_size, check_schema_shape, check_values
 from generator.schema.ir import (
     Diagnostic,
@@ -47,12 +48,10 @@ __all__ = [
 ]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_TYPES = {"string", "integer", "number", "boolean", "array", "object", "null"}
 _TYPE_ALIASES = {"float": "number"}
 _MEDIA_FORMATS = {f"{kind.value}_uri": kind for kind in MediaKind}
 _PLURAL_MEDIA_FORMATS = {f"{kind.value}_uris": kind for kind in MediaKind}
-_KNOWN_FORMATS = set(FormatChecker().checkers) | {"uri", "binary", "byte", "password"}
-_FORMAT_CHECKER = FormatChecker()
+_FORMAT_CHECKER = format_checker()
 
 
 _MEDIA_WORDS = {
@@ -108,9 +107,9 @@ class _Normalizer:
             if not isinstance(name, str):
                 raise self.error(f"type must be a string, not {name!r}", at)
             name = _TYPE_ALIASES.get(name, name)
-            if name not in _TYPES:
+            if name not in JSON_TYPES:
                 raise self.error(
-                    f"unknown type {name!r} (JSON Schema types: {', '.join(sorted(_TYPES))}; "
+                    f"unknown type {name!r} (JSON Schema types: {', '.join(sorted(JSON_TYPES))}; "
                     "'float' is read as 'number')",
                     at,
                 )
@@ -173,7 +172,7 @@ class _Normalizer:
             return _PLURAL_MEDIA_FORMATS[value]  # moved onto the items by the caller
         if value in _MEDIA_FORMATS or value in _PLURAL_MEDIA_FORMATS:
             raise self.error(f"format {value!r} does not fit type {json_type!r}", pointer)
-        if value not in _KNOWN_FORMATS:
+        if value not in KNOWN_FORMATS:
             self.note("unknown-format", f"unknown format {value!r} kept as an annotation", pointer)
         out["format"] = value
         return None

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator
 
 from generator.errors import join_pointer
 from generator.schema.documented import DocumentedModel, load_model_file
 from generator.schema.folder import load_folder
+from generator.schema.formats import format_checker
 from generator.schema.ir import FieldSpec, Metric, ModelSpec, Rule
 from generator.schema.output_medium import media_offered, medium_from_model_id
 from generator.serve.media import MediaFile
@@ -161,7 +162,7 @@ def load_catalog(schemas_dir: Path) -> Catalog:
     models = {
         spec.model_id: _Model(
             spec,
-            Draft202012Validator(spec.input_schema, format_checker=FormatChecker()),
+            Draft202012Validator(spec.input_schema, format_checker=format_checker()),
             load_model_file(Path(spec.file)),
         )
         for spec in load_folder(schemas_dir)

@@ -50,8 +50,12 @@ def test_input_by_python_name_and_by_wire_key_dumps_by_alias() -> None:
         "149_shift": 3,
     }
     dumped = by_name.model_dump(by_alias=True)
-    assert dumped["169_valuex170_value"] == "720x720 (1:1)"  # documented default
-    assert "resolution" not in dumped
+    # The documented default is the server's to apply: never dumped, never sent.
+    assert "169_valuex170_value" not in dumped and "resolution" not in dumped
+    assert by_name.model_dump_json(by_alias=True) == (
+        '{"155_positive_prompt":"smile","160_video":"https://x/v.mp4",'
+        '"143_image":"https://x/i.png","149_shift":3}'
+    )
 
 
 @pytest.mark.parametrize(
@@ -62,6 +66,9 @@ def test_input_by_python_name_and_by_wire_key_dumps_by_alias() -> None:
         {"number_of_frames": 82},  # Literal[81, 141]
         {"unknown": 1},  # additionalProperties: false
         {"prompt": None},  # never null
+        {"shift": "5"},  # strict: no str -> int
+        {"shift": True},  # strict: no bool for an int
+        {"strength": "1.5"},  # strict: no str -> number
     ],
 )
 def test_input_rejects_bad_values(bad: dict[str, Any]) -> None:
@@ -210,3 +217,58 @@ def test_client_wide_object_and_local_validation_before_any_request(
         with pytest.raises(InputValidationError) as caught:
             endpoint.submit(prompt="p", image_urls=["not a url"])
     assert [i.pointer for i in caught.value.issues if i.is_error] == ["/image_urls/0"]
+
+
+def test_output_urls_are_str_byte_for_byte_and_bad_pieces_become_warnings() -> None:
+    import json
+
+    module = _module(RUNWAY)
+    output_class = next(getattr(module, n) for n in module.__all__ if n.endswith("Output"))
+    signed = "https://CDN.Example.com/a b/ü.png?X-Amz-Signature=AbC%2F&x=1"
+    answer = {
+        "image": signed,
+        "images": ["https://x/1.png", None, "/relative/2.png", 3],
+        "video": 42,
+        "extra_key": {"kept": True},
+    }
+    output = output_class.model_validate(answer)
+    assert output.image == signed and type(output.image) is str
+    assert output.images == ["https://x/1.png", "/relative/2.png"]
+    assert output.video is None
+    assert output.model_extra == {"extra_key": {"kept": True}}
+    assert sorted(w.split(":")[0] for w in output.output_warnings) == [
+        "/images/1", "/images/3", "/video",
+    ]  # fmt: skip
+    json.dumps(output.model_dump(mode="json"))  # plain JSON, no URL objects
+    clean = output_class.model_validate({"video": "https://x/v.mp4"})
+    assert clean.output_warnings == ()
+    odd = output_class.model_validate(["not", "an", "object"])
+    assert odd.output_warnings and odd.video is None
+
+
+def test_typed_call_errors_name_python_names_and_wire_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from runcomfy_models import InputValidationError, RunComfy
+
+    with RunComfy("t", base_url="http://127.0.0.1:9") as client:
+        with pytest.raises(InputValidationError) as caught:
+            client.community_fantasy_portrait_image_to_video.submit(
+                prompt="p", video="not a url", image="https://x/i.png", shift=20, steps=True
+            )
+    message = str(caught.value)
+    for part in (
+        "video (160_video): must be an absolute URL, not 'not a url'",
+        "shift (149_shift): must be <= 15, not 20",
+        "steps (149_steps): must be an integer, not a boolean",
+    ):
+        assert part in message, message
+
+
+def test_unvalidated_values_are_sent_as_given_never_as_null() -> None:
+    """validate_input=False: the server judges the values exactly as the caller wrote them."""
+    model = _input_class(_module(FANTASY))
+    data = model.model_construct(prompt="p", steps=True, strength="1.5", shift=[1])
+    assert data.to_wire() == {
+        "155_positive_prompt": "p", "149_steps": True, "150_strength": "1.5", "149_shift": [1],
+    }  # fmt: skip

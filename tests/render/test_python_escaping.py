@@ -11,6 +11,9 @@ from generator.output.build import build_outputs
 from generator.output.tree import write_tree
 
 HOSTILE = 'a"b\'c """ \'\'\' \\ {{ x }} {% y %}\nimport os; os.system("echo pwned")  # é\u2028'
+#: Docstring breakers: a closing triple quote, a trailing backslash and quote, NUL, line and
+#: paragraph separators, a bidi override, a lone surrogate-free astral character.
+HOSTILE_DOC = 'x""" + 1 \\N{BULLET} \x00 \u2028 \u2029 \u202e \U0001f600 \\ "'
 
 
 def test_hostile_schema_text_round_trips(tmp_path: Path) -> None:
@@ -23,7 +26,7 @@ def test_hostile_schema_text_round_trips(tmp_path: Path) -> None:
             "type": "object",
             "required": ["prompt"],
             "properties": {
-                "prompt": {"type": "string", "title": HOSTILE, "description": HOSTILE},
+                "prompt": {"type": "string", "title": HOSTILE, "description": HOSTILE_DOC},
                 "style": {"type": "string", "enum": [HOSTILE, "plain"], "default": HOSTILE},
                 'weird"key\\': {"type": "string", "default": HOSTILE},
             },
@@ -42,10 +45,17 @@ def test_hostile_schema_text_round_trips(tmp_path: Path) -> None:
 import json
 from runcomfy_models.models import evil_quotes_1_text_to_image as m
 hostile = {HOSTILE!r}
+hostile_doc = {HOSTILE_DOC!r}
 fields = m.EvilQuotes1TextToImageInput.model_fields
-assert fields["prompt"].title == hostile and fields["prompt"].description == hostile
-assert fields["style"].default == hostile
+assert fields["prompt"].title == hostile and fields["prompt"].description == hostile_doc
+assert m.INPUT_SCHEMA["properties"]["style"]["default"] == hostile
 assert m.INPUT_SCHEMA["properties"]["style"]["enum"][0] == hostile
+# Docstrings hold the schema text as data (whitespace runs folded to one space).
+folded = " ".join(hostile_doc.split())
+for method in (m.EvilQuotes1TextToImageClient.run, m.EvilQuotes1TextToImageAsyncClient.submit):
+    assert folded.rstrip('"') in " ".join(method.__doc__.split()), method.__doc__
+assert "\\x00" in m.EvilQuotes1TextToImageClient.run.__doc__
+assert "\\u202e" in m.EvilQuotes1TextToImageClient.run.__doc__
 wire = m.EvilQuotes1TextToImageInput.model_validate({{"prompt": hostile, "style": hostile,
                                                       'weird"key\\\\': "v"}}).to_wire()
 assert wire == {{"prompt": hostile, "style": hostile, 'weird"key\\\\': "v"}}, wire

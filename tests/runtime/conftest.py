@@ -20,12 +20,12 @@ from generator.runtime import (
     AsyncModelEndpoint,
     ClientBase,
     FileInfo,
-    InputModel,
     Issue,
     ModelEndpoint,
     PollPolicy,
     RetryPolicy,
 )
+from generator.runtime._input import InputModel
 
 TOKEN = "rc-unit-SECRET-0f9e8d7c6b5a"
 BASE = "http://api.test"

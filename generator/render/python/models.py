@@ -3,13 +3,18 @@
 datamodel-code-generator (dcg) gets a copy of the normalized schema prepared for it, and its
 output is then corrected on the syntax tree (never with text substitution):
 
-* URL inputs are plain ``str``: dcg would type them ``AnyUrl``, which re-spells URLs (a bare
-  host gains a ``/``) and forces callers to build URL objects. The ``format`` is still checked
-  by the validator. Outputs keep ``AnyUrl``.
-* An optional input without a default comes out of dcg as ``X | None = None``; the schema does
-  not allow null, so it becomes ``X | NotGiven = NOT_GIVEN`` and ``to_wire()`` leaves it out.
-* A default that fails its own schema (a ``default-invalid`` diagnostic) is not used.
-* The input class derives from the package's ``InputModel`` (it adds ``to_wire()``).
+* URLs are plain ``str``, inputs and outputs: dcg would type them ``AnyUrl``, which re-spells
+  URLs (host lower-cased, a bare host gains a ``/``, spaces escaped), breaking signed URLs.
+  The ``format`` of an input is checked by the generated validator.
+* Exact payloads: every optional input is ``X | NotGiven = NOT_GIVEN``, documented defaults
+  included (dcg gets the schema without ``default``): what the caller leaves out stays out of
+  the request, and the server applies its own default. The default is in the docstrings.
+* Strict types: the input class validates in pydantic's strict mode (no ``"5"`` -> ``5``, no
+  ``True`` for an int), and a ``number`` is ``int | float``, so an int stays an int.
+* The input class derives from the package's ``InputModel`` (``to_wire()``, and dumps that
+  leave out what was not given), the output class from ``OutputModel`` (lenient: a piece of a
+  result that does not fit is left out with a warning, never an exception).
+* Each class gets a docstring from the schema (title, description, inputs or outputs).
 
 Strings reach the result only as AST constants, so ``ast.unparse`` writes them with ``repr``.
 """
@@ -24,14 +29,25 @@ from typing import Any
 from datamodel_code_generator import LiteralType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 
+from generator.render.python.docstrings import docstring_source
 from generator.schema.ir import FieldSpec, ModelSpec
 from generator.schema.rules import VALIDATIONS_KEYWORD
 
 __all__ = ["KwargSpec", "ModelClasses", "render_model_classes"]
 
-#: Keywords that are annotations for people and tools, not something dcg should turn into code.
-_DROPPED_FOR_INPUT = ("format", "contentMediaType", VALIDATIONS_KEYWORD, "$id", "$schema")
+#: Keywords that dcg should not turn into code: annotations, checks the generated validator
+#: makes, and defaults (the server's to apply, never sent by the client).
+_DROPPED_FOR_INPUT = (
+    "format",
+    "contentMediaType",
+    VALIDATIONS_KEYWORD,
+    "$id",
+    "$schema",
+    "default",
+)
+_DROPPED_FOR_OUTPUT = ("format", "contentMediaType", "$id", "$schema")
 _INPUT_BASE = "InputModel"
+_OUTPUT_BASE = "OutputModel"
 _SENTINEL_TYPE = "NotGiven"
 _SENTINEL = "NOT_GIVEN"
 
@@ -92,43 +108,30 @@ def _dcg(schema: dict[str, Any], class_name: str, aliases: dict[str, str]) -> st
     return result
 
 
-def _invalid_defaults(spec: ModelSpec) -> set[str]:
-    return {
-        d.pointer.removesuffix("/default")
-        for d in spec.diagnostics
-        if d.code == "default-invalid" and d.pointer.endswith("/default")
-    }
-
-
 def _strip(schema: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     out = {k: v for k, v in schema.items() if k not in keys}
     if isinstance(out.get("items"), dict):
         out["items"] = _strip(out["items"], keys)
-    if isinstance(out.get("properties"), dict):  # nested models
+    if isinstance(out.get("properties"), dict):
         out["properties"] = {
-            key: _strip(sub, keys) if isinstance(sub, dict) else sub
-            for key, sub in out["properties"].items()
+            k: _strip(v, keys) if isinstance(v, dict) else v for k, v in out["properties"].items()
         }
     return out
 
 
 def _input_schema_for_dcg(spec: ModelSpec, class_name: str) -> dict[str, Any]:
     schema = copy.deepcopy(spec.input_schema)
-    invalid = _invalid_defaults(spec)
-    properties = {}
-    for field in spec.fields:
-        prop = _strip(schema["properties"][field.wire_key], _DROPPED_FOR_INPUT)
-        if field.pointer in invalid:
-            prop.pop("default", None)
-        properties[field.wire_key] = prop
-    schema["properties"] = properties
+    schema["properties"] = {
+        field.wire_key: _strip(schema["properties"][field.wire_key], _DROPPED_FOR_INPUT)
+        for field in spec.fields
+    }
     schema["title"] = class_name
     schema.pop("description", None)
     return _strip(schema, ("$id", "$schema"))
 
 
 def _output_schema_for_dcg(spec: ModelSpec, class_name: str) -> dict[str, Any]:
-    schema = _strip(copy.deepcopy(spec.output_schema), ("$id", "$schema"))
+    schema = _strip(copy.deepcopy(spec.output_schema), _DROPPED_FOR_OUTPUT)
     schema["title"] = class_name
     schema.pop("description", None)
     # Outputs are read, not sent: keep keys RunComfy adds later instead of dropping them.
@@ -164,6 +167,38 @@ def _or_sentinel(node: ast.expr) -> ast.expr:
     return ast.BinOp(left=node, op=ast.BitOr(), right=ast.Name(id=_SENTINEL_TYPE))
 
 
+class _KeepInts(ast.NodeTransformer):
+    """``float`` -> ``int | float``: a JSON ``number`` given as an int is sent as an int."""
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id == "float":
+            return ast.BinOp(left=ast.Name(id="int"), op=ast.BitOr(), right=ast.Name(id="float"))
+        return node
+
+
+class _Rename(ast.NodeTransformer):
+    """Renames classes and every reference to them (names and string annotations)."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self.names = names
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> ast.ClassDef:
+        node.name = self.names.get(node.name, node.name)
+        self.generic_visit(node)
+        return node
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        node.id = self.names.get(node.id, node.id)
+        return node
+
+
+def _strict_config(stmt: ast.AnnAssign | ast.Assign) -> None:
+    """``model_config = ConfigDict(...)`` gains ``strict=True``."""
+    call = stmt.value
+    if isinstance(call, ast.Call) and not any(k.arg == "strict" for k in call.keywords):
+        call.keywords.append(ast.keyword(arg="strict", value=ast.Constant(True)))
+
+
 class _InputFixer:
     """Rewrites dcg's input class in place and collects the client's keyword arguments."""
 
@@ -175,10 +210,16 @@ class _InputFixer:
         cls.bases = [ast.Name(id=_INPUT_BASE)]
         seen = []
         for stmt in cls.body:
+            if isinstance(stmt, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "model_config" for t in stmt.targets
+            ):
+                _strict_config(stmt)
+                continue
             if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
                 continue
             name = stmt.target.id
             if name == "model_config":
+                _strict_config(stmt)
                 continue
             field = self.by_name.get(name)
             if field is None:
@@ -189,25 +230,23 @@ class _InputFixer:
             raise ValueError(f"datamodel-code-generator fields {seen} differ from the IR")
 
     def _fix_field(self, stmt: ast.AnnAssign, field: FieldSpec) -> KwargSpec:
+        stmt.annotation = _KeepInts().visit(stmt.annotation)
         inner, meta = _split_annotated(stmt.annotation)
         if stmt.value is None:
             return KwargSpec(field.python_name, ast.unparse(inner), None)
         bare = _without_none(inner)
-        if bare is not None and isinstance(stmt.value, ast.Constant) and stmt.value.value is None:
-            # Optional without a default: never null on the wire, so a sentinel instead.
-            typed = _or_sentinel(bare)
-            if meta is None:
-                stmt.annotation = typed
-            else:
-                assert isinstance(stmt.annotation, ast.Subscript)
-                stmt.annotation.slice = ast.Tuple(elts=[typed, meta])
-            stmt.value = ast.Name(id=_SENTINEL)
-            return KwargSpec(field.python_name, ast.unparse(typed), _SENTINEL)
-        if not isinstance(ast.literal_eval(stmt.value), list | dict):
-            return KwargSpec(field.python_name, ast.unparse(inner), ast.unparse(stmt.value))
-        # A list or dict default: a mutable signature default would be shared between calls,
-        # so the client leaves it out and the model's own default applies.
-        return KwargSpec(field.python_name, ast.unparse(_or_sentinel(inner)), _SENTINEL)
+        if bare is None or not (isinstance(stmt.value, ast.Constant) and stmt.value.value is None):
+            raise ValueError(f"datamodel-code-generator made {field.python_name} not optional")
+        # Optional: never null on the wire and never a default the caller did not give, so a
+        # sentinel that leaves it out of the request.
+        typed = _or_sentinel(bare)
+        if meta is None:
+            stmt.annotation = typed
+        else:
+            assert isinstance(stmt.annotation, ast.Subscript)
+            stmt.annotation.slice = ast.Tuple(elts=[typed, meta])
+        stmt.value = ast.Name(id=_SENTINEL)
+        return KwargSpec(field.python_name, ast.unparse(typed), _SENTINEL)
 
 
 def _imports(tree: ast.Module) -> dict[str, tuple[str, str]]:
@@ -220,7 +259,7 @@ def _imports(tree: ast.Module) -> dict[str, tuple[str, str]]:
                 spelled = (
                     alias.name
                     if alias.asname in (None, alias.name)
-                    else (f"{alias.name} as {alias.asname}")
+                    else f"{alias.name} as {alias.asname}"
                 )
                 names[alias.asname or alias.name] = (stmt.module, spelled)
     return names
@@ -234,27 +273,26 @@ def _classes(tree: ast.Module) -> list[ast.ClassDef]:
     return [stmt for stmt in tree.body if isinstance(stmt, ast.ClassDef)]
 
 
-def _main_and_nested(tree: ast.Module, main: str) -> tuple[ast.ClassDef, list[ast.ClassDef]]:
-    """dcg's class ``main`` and the nested models (object-typed properties) it made.
-
-    Nested models are renamed ``<main><Name>`` (``LoraInput`` + ``Lora``): unique in the
-    module, whatever the schema calls them (a property ``result`` must not shadow ``Result``).
-    """
-    classes = _classes(tree)
+def _main_last(classes: list[ast.ClassDef], main: str) -> list[ast.ClassDef]:
+    """``classes`` with the one class named ``main`` moved to the end."""
     found = [c for c in classes if c.name == main]
     if len(found) != 1:
         raise ValueError(f"expected one class {main}, got {[c.name for c in classes]}")
-    renames = {c.name: main + c.name for c in classes if c.name != main}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in renames:
-            node.id = renames[node.id]
-        elif isinstance(node, ast.ClassDef) and node.name in renames:
-            node.name = renames[node.name]
-    return found[0], [c for c in classes if c.name != main]
+    return [c for c in classes if c.name != main] + found
 
 
-def render_model_classes(spec: ModelSpec, input_class: str, output_class: str) -> ModelClasses:
-    """The input and output classes of one model (after the nested models they use), and the
+def _class_source(cls: ast.ClassDef, doc: str) -> str:
+    """The class with ``doc`` as its docstring, written as readable, escaped source."""
+    bases = ", ".join(ast.unparse(base) for base in cls.bases)
+    body = "\n".join(ast.unparse(ast.fix_missing_locations(stmt)) for stmt in cls.body)
+    indented = "\n".join("    " + line if line else line for line in body.splitlines())
+    return f"class {cls.name}({bases}):\n{docstring_source(doc, 4)}\n\n{indented}"
+
+
+def render_model_classes(
+    spec: ModelSpec, input_class: str, output_class: str, docs: tuple[str, str]
+) -> ModelClasses:
+    """The input and output classes of one model (``docs``: their docstrings), and the
     client's keyword arguments."""
     aliases = {f.wire_key: f.python_name for f in spec.fields}
     input_tree = ast.parse(_dcg(_input_schema_for_dcg(spec, input_class), input_class, aliases))
@@ -262,13 +300,46 @@ def render_model_classes(spec: ModelSpec, input_class: str, output_class: str) -
     output_tree = ast.parse(
         _dcg(_output_schema_for_dcg(spec, output_class), output_class, output_aliases)
     )
-    input_main, input_nested = _main_and_nested(input_tree, input_class)
-    output_main, output_nested = _main_and_nested(output_tree, output_class)
+    # dcg writes the main class and, for object-typed properties, nested classes in an order
+    # of its own; the main class goes last so that readers meet the parts first.
+    input_classes = _main_last(_classes(input_tree), input_class)
+    output_classes = _main_last(_classes(output_tree), output_class)
+    # Object inputs come out of dcg as classes of their own (``Box``): renamed after the input
+    # class (``<Input>Box``) so they cannot shadow a name of the module, and strict like it.
+    nested = input_classes[:-1]
+    renamed = {c.name: f"{input_class}{c.name}" for c in nested}
+    for cls in input_classes:
+        _Rename(renamed).visit(cls)
+    for cls in nested:
+        for stmt in cls.body:
+            if (
+                isinstance(stmt, ast.Assign | ast.AnnAssign)
+                and ast.unparse(stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target)
+                == "model_config"
+            ):
+                _strict_config(stmt)
+        stmt_fields = [s for s in cls.body if isinstance(s, ast.AnnAssign)]
+        for stmt in stmt_fields:
+            stmt.annotation = _KeepInts().visit(stmt.annotation)
+    # Object outputs likewise (``<Output>Box``); the lenient OutputModel base is the top
+    # class's, which keeps a malformed nested value as a warning instead of losing the result.
+    output_nested = output_classes[:-1]
+    output_renamed = {c.name: f"{output_class}{c.name}" for c in output_nested}
+    for cls in output_classes:
+        _Rename(output_renamed).visit(cls)
     fixer = _InputFixer(spec)
-    fixer.fix(input_main)
-    classes: list[ast.stmt] = [*input_nested, input_main, *output_nested, output_main]
+    fixer.fix(input_classes[-1])
+    output_main = output_classes[-1]
+    output_main.bases = [ast.Name(id=_OUTPUT_BASE)]
+    classes: list[ast.stmt] = [*input_classes, *output_classes]
     available = {**_imports(input_tree), **_imports(output_tree)}
     used = _used_names(classes)
     imports = sorted(spelled for name, spelled in available.items() if name in used)
-    code = "\n\n\n".join(ast.unparse(ast.fix_missing_locations(c)) for c in classes)
+    code = "\n\n\n".join(
+        [ast.unparse(ast.fix_missing_locations(c)) for c in [*nested, *output_nested]]
+        + [
+            _class_source(c, doc)
+            for c, doc in zip((input_classes[-1], output_main), docs, strict=True)
+        ]
+    )
     return ModelClasses(code=code, imports=tuple(imports), kwargs=tuple(fixer.kwargs))

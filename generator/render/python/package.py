@@ -18,7 +18,9 @@ from black.mode import TargetVersion
 
 from generator.errors import InputError
 from generator.render.naming import class_prefix, module_name
+from generator.render.python import docstrings
 from generator.render.python.models import KwargSpec, render_model_classes
+from generator.render.python.validator import render_validator
 from generator.schema.ir import ModelSpec
 
 __all__ = [
@@ -49,15 +51,12 @@ _RUNTIME_ALWAYS = (
     "AsyncModelEndpoint",
     "AsyncRequestHandle",
     "FileInfo",
-    "InputModel",
     "Issue",
     "ModelEndpoint",
     "RequestHandle",
     "Result",
     "StatusUpdate",
-    "build_input",
     "given",
-    "validate_payload",
 )
 _STDLIB = {"typing", "collections.abc", "datetime", "decimal", "enum", "uuid", "pathlib"}
 
@@ -118,6 +117,8 @@ def _group_imports(pairs: Sequence[tuple[str, str]], stdlib: bool) -> list[tuple
         for module, names in _STDLIB_ALWAYS.items():
             modules.setdefault(module, set()).update(names)
     for module, name in pairs:
+        if not name:  # a plain ``import module`` (the template writes it)
+            continue
         if (module.split(".")[0] in _STDLIB or module in _STDLIB) == stdlib:
             modules.setdefault(module, set()).add(name)
     # isort order: modules by name, names case-sensitively (constants, classes, functions).
@@ -125,7 +126,9 @@ def _group_imports(pairs: Sequence[tuple[str, str]], stdlib: bool) -> list[tuple
 
 
 def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment) -> str:
-    classes = render_model_classes(spec, names.input_class, names.output_class)
+    class_docs = (docstrings.input_class_doc(spec), docstrings.output_class_doc(spec))
+    classes = render_model_classes(spec, names.input_class, names.output_class, class_docs)
+    validator = render_validator(spec)
     wire_keys = {f.python_name: f.wire_key for f in spec.fields}
     kwargs = [_kwarg(k, wire_keys[k.name]) for k in classes.kwargs]
     runtime_imports = set(_RUNTIME_ALWAYS)
@@ -133,13 +136,25 @@ def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment) -
         runtime_imports.add("NOT_GIVEN")
     if any("NotGiven" in k.annotation for k in kwargs):
         runtime_imports.add("NotGiven")
+    validation_imports = validator.runtime_imports - runtime_imports
+    runtime_imports -= validator.runtime_imports - {"Issue"}
+    imports = list(classes.imports)
+    if validator.needs_re:
+        imports.append(("re", ""))
     source = env.get_template(f"{_ROOT}/model.py.jinja").render(
         input_schema=spec.input_schema,
         classes=classes.code,
+        validator=validator,
         kwargs=kwargs,
-        stdlib_imports=_group_imports(classes.imports, stdlib=True),
-        third_party_imports=_group_imports(classes.imports, stdlib=False),
+        stdlib_imports=_group_imports(imports, stdlib=True),
+        third_party_imports=_group_imports(imports, stdlib=False),
         runtime_imports=sorted(runtime_imports, key=_isort_key),
+        validation_imports=sorted(validation_imports, key=_isort_key),
+        needs_re=validator.needs_re,
+        submit_doc=docstrings.method_doc(spec, "submit"),
+        run_doc=docstrings.method_doc(spec, "run"),
+        client_doc=docstrings.client_doc(spec, asynchronous=False),
+        async_client_doc=docstrings.client_doc(spec, asynchronous=True),
         **names.__dict__,
     )
     return source
@@ -172,13 +187,20 @@ def render_model_module(spec: ModelSpec, env: jinja2.Environment) -> dict[str, s
 
 
 def render_package_index(
-    model_ids: Sequence[str], env: jinja2.Environment, version: str = PACKAGE_VERSION
+    specs: Sequence[ModelSpec], env: jinja2.Environment, version: str = PACKAGE_VERSION
 ) -> dict[str, str]:
-    """The package files that list every model (and the runtime): ids and version only."""
-    models = [ModelNames.of(model_id) for model_id in model_ids]
+    """The package files that list every model (and the runtime): ids, the one-line attribute
+    docstrings and the version."""
+    models = [ModelNames.of(spec.model_id) for spec in specs]
+    attribute_docs = {spec.model_id: docstrings.attribute_doc(spec) for spec in specs}
     # Module order (not model id order): the imports and __all__ of the package come out sorted.
     by_module = sorted(models, key=lambda names: _natural(names.module))
-    context: dict[str, object] = {"models": by_module, "version": version, "package": PACKAGE}
+    context: dict[str, object] = {
+        "models": by_module,
+        "attribute_docs": attribute_docs,
+        "version": version,
+        "package": PACKAGE,
+    }
     pkg = f"{_ROOT}/{PACKAGE}"
     files: dict[str, str] = {
         f"{_ROOT}/pyproject.toml": env.get_template(f"{_ROOT}/pyproject.toml.jinja").render(
@@ -203,7 +225,7 @@ def render_python_package(
     specs: Sequence[ModelSpec], env: jinja2.Environment, version: str = PACKAGE_VERSION
 ) -> dict[str, str]:
     """Every file of ``generated/python/``, keyed by its path relative to ``generated/``."""
-    files = render_package_index([spec.model_id for spec in specs], env, version)
+    files = render_package_index(specs, env, version)
     for spec in specs:
         files.update(render_model_module(spec, env))
     return dict(sorted(files.items()))

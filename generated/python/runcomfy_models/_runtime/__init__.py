@@ -3,7 +3,9 @@
 This is plain, type-checked Python: ``generate`` copies the package byte for byte into every
 generated SDK as ``<package>._runtime``, so it imports nothing but the standard library, httpx,
 pydantic, imagesize and itself (relative imports only). Everything in ``__all__`` is public:
-the generated package re-exports it, and docs/client.md documents it.
+the generated package re-exports it, and docs/client.md documents it. Importing it defines no
+pydantic model (the bases of generated classes live in ``_input`` and ``_output``, imported by
+model modules).
 """
 
 from ._client import BASE_URL_ENV, DISTRIBUTION, TOKEN_ENV, AsyncClientBase, ClientBase
@@ -35,8 +37,7 @@ from ._models import CancelOutcome, Result, StatusUpdate
 from ._policy import DEFAULT_TIMEOUT, PollPolicy, RetryPolicy
 from ._protocol import JOB_STATUSES, TERMINAL_STATUSES, VALIDATIONS_KEYWORD, JobStatus
 from ._transport import DEFAULT_BASE_URL, DEFAULT_MAX_CONNECTIONS
-from ._types import NOT_GIVEN, FileInfo, InputModel, Issue, NotGiven, given
-from ._validation import validate_payload
+from ._types import NOT_GIVEN, FileInfo, Issue, NotGiven, given
 
 __all__ = [
     "BASE_URL_ENV",
@@ -62,7 +63,6 @@ __all__ = [
     "DeadlineExceededError",
     "DownloadTooLargeError",
     "FileInfo",
-    "InputModel",
     "InputRejectedError",
     "InputValidationError",
     "InsufficientBalanceError",
@@ -89,5 +89,4 @@ __all__ = [
     "WireInput",
     "build_input",
     "given",
-    "validate_payload",
 ]

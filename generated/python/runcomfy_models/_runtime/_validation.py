@@ -1,65 +1,269 @@
-"""A small validator for the JSON Schema subset that normalized RunComfy schemas use.
+"""What every generated validator shares: the URL rule, JSON equality, file rules, messages.
 
-It returns every problem, each with the JSON pointer of the offending value. Custom file rules
-(``x-runcomfy-validations``: file size, pixels, aspect ratio) are checked against the
-:class:`FileInfo` the caller gives for a URL; without it they are reported as ``"unchecked"``
-issues, never silently passed. ``file_size_mb`` is measured in MiB (``size_bytes / 1024**2``).
+Each model module has its own ``validate()``: straight-line code that runcomfy-codegen emits
+from the model's schema (``generator/render/python/validator.py``). It reports **every**
+problem in one pass, each as an :class:`Issue` with the JSON pointer (wire keys), the Python
+name and the broken keyword. The few checks that are not a line of Python live here, once.
+
+The URL rule (``format: uri``): a value is a URL when it is an absolute URI of RFC 3986
+(``scheme ":" hier-part ["?" query] ["#" fragment]``), the whole string and nothing else: no
+spaces, no backslashes, no unbalanced ``[``, percent signs followed by two hex digits. It is
+the rule of jsonschema's ``uri`` format check (``rfc3986-validator``), except that a trailing
+newline is refused (that library's regex ends in ``$``, which lets one through). ``serve`` and
+``lint`` use :func:`is_url` too.
+
+Custom file rules (``x-runcomfy-validations``: file size, pixels, aspect ratio) are checked
+against the :class:`FileInfo` the caller gives for a URL; without it they are reported as
+``"unchecked"`` issues, never silently passed. ``file_size_mb`` is measured in MiB
+(``size_bytes / 1024**2``).
 
 Part of the runtime that runcomfy-codegen vendors into every generated package; do not edit.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from typing import Any, Final, NamedTuple
 
-from ._protocol import VALIDATIONS_KEYWORD
-from ._types import FileInfo, Issue, escape_pointer_token
+from ._types import FileInfo, Issue
 
-__all__ = ["validate_payload"]
+__all__ = [
+    "MISSING",
+    "FileRule",
+    "broken",
+    "check_files",
+    "has_duplicates",
+    "is_integer",
+    "is_multiple",
+    "is_number",
+    "is_url",
+    "json_equal",
+    "json_in",
+    "not_an_object",
+    "not_one_of",
+    "pointer_token",
+    "required",
+    "shown",
+    "type_name",
+    "unchecked",
+    "unknown_keys",
+    "wrong_type",
+]
 
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*")
-_COMPARE: dict[str, Callable[[float, float], bool]] = {
+#: What ``payload.get(key, MISSING)`` returns for a key the payload does not have.
+MISSING: Final = object()
+
+# RFC 3986, appendix A. The fast form covers the URLs people use (scheme://host[:port]/path?q,
+# no percent-escapes, user info or IP literals); it is a strict subset of the full form, which
+# decides every other string.
+_FAST_URL = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://[A-Za-z0-9._~!$&'()*+,;=-]*(?::[0-9]*)?"
+    r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@/-]*)?(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?-]*)?"
+)
+_HEX4 = "[0-9A-Fa-f]{1,4}"
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)"
+_IPV4 = rf"(?:{_OCTET}\.){{3}}{_OCTET}"
+_LS32 = rf"(?:{_HEX4}:{_HEX4}|{_IPV4})"
+_IPV6 = "|".join(
+    [
+        rf"(?:{_HEX4}:){{6}}{_LS32}",
+        rf"::(?:{_HEX4}:){{5}}{_LS32}",
+        rf"(?:{_HEX4})?::(?:{_HEX4}:){{4}}{_LS32}",
+        rf"(?:(?:{_HEX4}:){{0,1}}{_HEX4})?::(?:{_HEX4}:){{3}}{_LS32}",
+        rf"(?:(?:{_HEX4}:){{0,2}}{_HEX4})?::(?:{_HEX4}:){{2}}{_LS32}",
+        rf"(?:(?:{_HEX4}:){{0,3}}{_HEX4})?::{_HEX4}:{_LS32}",
+        rf"(?:(?:{_HEX4}:){{0,4}}{_HEX4})?::{_LS32}",
+        rf"(?:(?:{_HEX4}:){{0,5}}{_HEX4})?::{_HEX4}",
+        rf"(?:(?:{_HEX4}:){{0,6}}{_HEX4})?::",
+    ]
+)
+_PCT = "%[0-9A-Fa-f]{2}"
+_SUB = r"!$&'()*+,;="
+_UNRESERVED = r"A-Za-z0-9._~\-"
+_PCHAR = rf"(?:[{_UNRESERVED}{_SUB}:@]|{_PCT})"
+_QUERY = rf"(?:[{_UNRESERVED}{_SUB}:@/?]|{_PCT})*"
+_AUTHORITY = (
+    rf"(?:(?:[{_UNRESERVED}{_SUB}:]|{_PCT})*@)?"
+    rf"(?:\[(?:{_IPV6}|v[0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB}:]+)\]"
+    rf"|{_IPV4}|(?:[{_UNRESERVED}{_SUB}]|{_PCT})*)"
+    r"(?::[0-9]*)?"
+)
+_URI = (
+    rf"[A-Za-z][A-Za-z0-9+.-]*:"
+    rf"(?://{_AUTHORITY}(?:/{_PCHAR}*)*|/(?:{_PCHAR}+(?:/{_PCHAR}*)*)?|{_PCHAR}+(?:/{_PCHAR}*)*|)"
+    rf"(?:\?{_QUERY})?(?:\#{_QUERY})?"
+)
+
+
+@cache
+def _full_url() -> re.Pattern[str]:
+    # Compiled on first need, not at import: most URLs take the fast form.
+    return re.compile(_URI)
+
+
+def is_url(value: str) -> bool:
+    """The URL rule of ``format: uri`` (module docstring): an absolute RFC 3986 URI."""
+    return _FAST_URL.fullmatch(value) is not None or _full_url().fullmatch(value) is not None
+
+
+def pointer_token(token: str | int) -> str:
+    """One JSON-pointer reference token (RFC 6901): ``~`` -> ``~0``, ``/`` -> ``~1``."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+_TYPE_NAMES: Final = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
+}
+
+
+def type_name(value: Any) -> str:
+    """What ``value`` is, in JSON words (``a string``, ``null``)."""
+    exact = _TYPE_NAMES.get(type(value))
+    if exact is not None:
+        return exact
+    for kind, name in _TYPE_NAMES.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` cut to a length that fits in one message."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def json_equal(a: Any, b: Any) -> bool:
+    """JSON equality (as jsonschema has it): ``true`` is not ``1``, ``1`` is ``1.0``."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def json_in(value: Any, options: Iterable[Any]) -> bool:
+    """``enum`` for option lists a set cannot judge (booleans beside numbers, lists)."""
+    return any(json_equal(value, option) for option in options)
+
+
+def has_duplicates(items: list[Any]) -> bool:
+    """``uniqueItems`` broken: two items equal as JSON."""
+    return any(json_equal(a, b) for i, a in enumerate(items) for b in items[i + 1 :])
+
+
+def is_multiple(value: float, step: float) -> bool:
+    """``multipleOf`` as jsonschema decides it (exact for ints, a float quotient otherwise)."""
+    if isinstance(step, float) or isinstance(value, float):
+        try:
+            quotient = value / step
+            return int(quotient) == quotient
+        except OverflowError:
+            return False
+    return value % step == 0
+
+
+def is_integer(value: Any) -> bool:
+    """JSON Schema's ``integer``: an int that is not a bool, or a float with no fraction."""
+    if isinstance(value, int):
+        return not isinstance(value, bool)
+    return isinstance(value, float) and value.is_integer()
+
+
+def is_number(value: Any) -> bool:
+    """JSON Schema's ``number``: an int or float that is not a bool."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# The issues of generated validators, built only when something is wrong.
+
+
+def required(pointer: str, name: str | None) -> Issue:
+    return Issue(pointer, "is required", "required", "error", name)
+
+
+def wrong_type(pointer: str, name: str | None, expected: str, value: Any) -> Issue:
+    return Issue(pointer, f"must be {expected}, not {type_name(value)}", "type", "error", name)
+
+
+def broken(pointer: str, name: str | None, rule: str, wanted: str, value: Any) -> Issue:
+    """``must <wanted>, not <value>``, e.g. ``must be <= 15, not 20``."""
+    return Issue(pointer, f"must {wanted}, not {shown(value)}", rule, "error", name)
+
+
+# Texts worked out once per module-level constant of a generated validator (they live as long
+# as their module, so their id() is a stable key).
+_LISTED: dict[int, str] = {}
+_HINTS: dict[int, tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def not_one_of(pointer: str, name: str | None, options: Iterable[Any], value: Any) -> Issue:
+    listed = _LISTED.get(id(options))
+    if listed is None:
+        listed = _LISTED[id(options)] = ", ".join(shown(option) for option in options)
+    return Issue(pointer, f"must be one of {listed}, not {shown(value)}", "enum", "error", name)
+
+
+def not_an_object(value: Any) -> list[Issue]:
+    return [Issue("", f"the input must be an object, not {type_name(value)}", "type")]
+
+
+def unknown_keys(
+    payload: Mapping[str, Any], known: Mapping[str, str], prefix: str = ""
+) -> list[Issue]:
+    """An issue per key that is not an input; ``known`` maps wire keys to Python names."""
+    hints = _HINTS.get(id(known))
+    if hints is None:
+        hints = _HINTS[id(known)] = (
+            {name: key for key, name in known.items()},
+            {str(key).casefold(): key for key in known},
+        )
+    by_name, by_folded = hints
+    issues = []
+    for key in payload:
+        if key in known:
+            continue
+        if key in by_name:
+            hint = f"; the wire key of {key!r} is {by_name[key]!r}"
+        elif str(key).casefold() in by_folded:
+            hint = f"; did you mean {by_folded[str(key).casefold()]!r}?"
+        else:
+            hint = ""
+        pointer = f"{prefix}/{pointer_token(key)}"
+        message = f"is not an input of this model{hint}"
+        issues.append(Issue(pointer, message, "additionalProperties"))
+    return issues
+
+
+class FileRule(NamedTuple):
+    """A documented file rule: ``<metric><operator> <value>`` and its documented message."""
+
+    metric: str
+    operator: str
+    value: float
+    message: str
+
+    @property
+    def rule(self) -> str:
+        return f"{self.metric}{self.operator}"
+
+
+_COMPARE: Final[dict[str, Callable[[float, float], bool]]] = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
 }
-_TYPE_NAMES = {
-    "string": "a string",
-    "integer": "an integer",
-    "number": "a number",
-    "boolean": "a boolean",
-    "array": "an array",
-    "object": "an object",
-    "null": "null",
-}
-
-
-def _has_type(value: Any, name: str) -> bool:
-    if name == "integer":
-        if isinstance(value, float):
-            return value.is_integer()
-        return isinstance(value, int) and not isinstance(value, bool)
-    if name == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    checks: dict[str, Callable[[Any], bool]] = {
-        "string": lambda v: isinstance(v, str),
-        "boolean": lambda v: isinstance(v, bool),
-        "array": lambda v: isinstance(v, list | tuple),
-        "object": lambda v: isinstance(v, Mapping),
-        "null": lambda v: v is None,
-    }
-    return checks[name](value)
-
-
-def _equal(a: Any, b: Any) -> bool:
-    """JSON equality: ``true`` is not ``1``."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    return bool(a == b)
 
 
 def _measure(metric: str, info: FileInfo) -> float | None:
@@ -76,113 +280,38 @@ def _measure(metric: str, info: FileInfo) -> float | None:
     return None
 
 
-class _Validator:
-    def __init__(self, files: Mapping[str, FileInfo]) -> None:
-        self.files = files
-        self.issues: list[Issue] = []
-
-    def add(self, pointer: str, message: str, rule: str) -> None:
-        self.issues.append(Issue(pointer=pointer, message=message, rule=rule))
-
-    def check(self, schema: Mapping[str, Any], value: Any, pointer: str) -> None:
-        types = schema.get("type")
-        if types is not None:
-            names = types if isinstance(types, list) else [types]
-            if not any(_has_type(value, name) for name in names):
-                expected = " or ".join(str(_TYPE_NAMES.get(n, n)) for n in names)
-                self.add(pointer, f"must be {expected}, not {type(value).__name__}", "type")
-                return
-        if "enum" in schema and not any(_equal(value, option) for option in schema["enum"]):
-            allowed = ", ".join(repr(option) for option in schema["enum"])
-            self.add(pointer, f"must be one of {allowed}, not {value!r}", "enum")
-        if "const" in schema and not _equal(value, schema["const"]):
-            self.add(pointer, f"must be {schema['const']!r}", "const")
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            self.number(schema, value, pointer)
-        if isinstance(value, str):
-            self.string(schema, value, pointer)
-        if isinstance(value, list | tuple):
-            self.array(schema, value, pointer)
-        if isinstance(value, Mapping):
-            self.object(schema, value, pointer)
-
-    def number(self, schema: Mapping[str, Any], value: float, pointer: str) -> None:
-        if "minimum" in schema and value < schema["minimum"]:
-            self.add(pointer, f"must be at least {schema['minimum']}, not {value}", "minimum")
-        if "maximum" in schema and value > schema["maximum"]:
-            self.add(pointer, f"must be at most {schema['maximum']}, not {value}", "maximum")
-        if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-            limit = schema["exclusiveMinimum"]
-            self.add(pointer, f"must be greater than {limit}, not {value}", "exclusiveMinimum")
-        if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
-            limit = schema["exclusiveMaximum"]
-            self.add(pointer, f"must be less than {limit}, not {value}", "exclusiveMaximum")
-        step = schema.get("multipleOf")
-        if step and not math.isclose(value / step, round(value / step)):
-            self.add(pointer, f"must be a multiple of {step}", "multipleOf")
-
-    def string(self, schema: Mapping[str, Any], value: str, pointer: str) -> None:
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            limit = schema["minLength"]
-            self.add(pointer, f"must be at least {limit} characters, not {len(value)}", "minLength")
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            limit = schema["maxLength"]
-            self.add(pointer, f"must be at most {limit} characters, not {len(value)}", "maxLength")
-        if "pattern" in schema and re.search(schema["pattern"], value) is None:
-            self.add(pointer, f"must match the pattern {schema['pattern']!r}", "pattern")
-        if schema.get("format") == "uri" and not _URI.fullmatch(value):
-            self.add(pointer, f"must be an absolute URL, not {value!r}", "format")
-        rules = schema.get(VALIDATIONS_KEYWORD)
-        if rules:
-            self.file_rules(rules, value, pointer)
-
-    def file_rules(self, rules: list[Mapping[str, Any]], url: str, pointer: str) -> None:
-        info = self.files.get(url)
-        for rule in rules:
-            name = f"{rule['metric']}{rule['operator']}"
-            measured = None if info is None else _measure(rule["metric"], info)
-            if measured is None:
-                self.issues.append(
-                    Issue(pointer=pointer, message=rule["message"], rule=name, severity="unchecked")
-                )
-            elif not _COMPARE[rule["operator"]](measured, rule["value"]):
-                self.add(pointer, rule["message"], name)
-
-    def array(
-        self, schema: Mapping[str, Any], value: list[Any] | tuple[Any, ...], pointer: str
-    ) -> None:
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            limit = schema["minItems"]
-            self.add(pointer, f"must have at least {limit} items, not {len(value)}", "minItems")
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            limit = schema["maxItems"]
-            self.add(pointer, f"must have at most {limit} items, not {len(value)}", "maxItems")
-        if schema.get("uniqueItems") and len({repr(v) for v in value}) < len(value):
-            self.add(pointer, "must not repeat items", "uniqueItems")
-        items = schema.get("items")
-        if isinstance(items, Mapping):
-            for index, item in enumerate(value):
-                self.check(items, item, f"{pointer}/{index}")
-
-    def object(self, schema: Mapping[str, Any], value: Mapping[str, Any], pointer: str) -> None:
-        properties: Mapping[str, Any] = schema.get("properties", {})
-        for key in schema.get("required", []):
-            if key not in value:
-                self.add(
-                    f"{pointer}/{escape_pointer_token(key)}", f"{key!r} is required", "required"
-                )
-        for key, item in value.items():
-            at = f"{pointer}/{escape_pointer_token(key)}"
-            if key in properties:
-                self.check(properties[key], item, at)
-            elif schema.get("additionalProperties") is False:
-                self.add(at, f"{key!r} is not a documented input", "additionalProperties")
+def unchecked(rules: tuple[FileRule, ...], pointer: str, name: str | None) -> list[Issue]:
+    """The rules of a URL whose file is unknown: listed as ``"unchecked"``, never passed."""
+    return [Issue(pointer, r.message, r.rule, "unchecked", name) for r in rules]
 
 
-def validate_payload(
-    schema: Mapping[str, Any], payload: Any, *, files: Mapping[str, FileInfo] | None = None
+# The "unchecked" issues of array items, made once per pointer (the lists are never changed).
+_UNCHECKED: dict[tuple[int, str], list[Issue]] = {}
+_UNCHECKED_LIMIT = 4096
+
+
+def check_files(
+    url: str,
+    rules: tuple[FileRule, ...],
+    files: Mapping[str, FileInfo] | None,
+    pointer: str,
+    name: str | None,
 ) -> list[Issue]:
-    """Every way ``payload`` breaks ``schema``; an empty list when it keeps the contract."""
-    validator = _Validator(files or {})
-    validator.check(schema, payload, "")
-    return validator.issues
+    """The documented file rules of one URL, against what ``files`` knows of its file."""
+    info = None if files is None else files.get(url)
+    if info is None:
+        key = (id(rules), pointer)
+        listed = _UNCHECKED.get(key)
+        if listed is None:
+            listed = unchecked(rules, pointer, name)
+            if len(_UNCHECKED) < _UNCHECKED_LIMIT:
+                _UNCHECKED[key] = listed
+        return listed
+    issues = []
+    for rule in rules:
+        measured = _measure(rule.metric, info)
+        if measured is None:
+            issues.append(Issue(pointer, rule.message, rule.rule, "unchecked", name))
+        elif not _COMPARE[rule.operator](measured, rule.value):
+            issues.append(Issue(pointer, rule.message, rule.rule, "error", name))
+    return issues
