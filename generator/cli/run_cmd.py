@@ -73,15 +73,7 @@ class _Model:
         self.model_id = model_id
         self.attribute = models[model_id]
         self.module = importlib.import_module(f"{_PACKAGE}.models.{self.attribute}")
-        client_class: Any = next(
-            cls
-            for name in self.module.__all__
-            if isinstance(cls := getattr(self.module, name), type)
-            and getattr(cls, "model_id", None) == model_id
-            and name.endswith("Client")
-            and not name.endswith("AsyncClient")
-        )
-        input_class = typing.get_args(client_class.__orig_bases__[0])[0]
+        input_class: Any = self.module.INPUT_TYPE
         #: wire key -> Python name, in schema order.
         self.python_names: dict[str, str] = {
             (field.alias or name): name for name, field in input_class.model_fields.items()

@@ -41,6 +41,7 @@ from .._runtime._validation import (
 
 __all__ = [
     "INPUT_SCHEMA",
+    "INPUT_TYPE",
     "MODEL_ID",
     "OUTPUT_TYPE",
     "BytedanceDreamina30ProImageToVideoAsyncClient",
@@ -190,6 +191,8 @@ class BytedanceDreamina30ProImageToVideoOutput(OutputModel):
     videos: Annotated[list[str] | None, Field(alias="videos", description="複数動画 URL")] = None
 
 
+#: The class of this model's input (keyword arguments by Python name, wire keys as aliases).
+INPUT_TYPE: Final = BytedanceDreamina30ProImageToVideoInput
 #: The class of this model's results.
 OUTPUT_TYPE: Final = BytedanceDreamina30ProImageToVideoOutput
 

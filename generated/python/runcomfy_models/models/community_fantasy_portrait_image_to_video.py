@@ -40,6 +40,7 @@ from .._runtime._validation import (
 
 __all__ = [
     "INPUT_SCHEMA",
+    "INPUT_TYPE",
     "MODEL_ID",
     "OUTPUT_TYPE",
     "CommunityFantasyPortraitImageToVideoAsyncClient",
@@ -244,6 +245,8 @@ class CommunityFantasyPortraitImageToVideoOutput(OutputModel):
     )
 
 
+#: The class of this model's input (keyword arguments by Python name, wire keys as aliases).
+INPUT_TYPE: Final = CommunityFantasyPortraitImageToVideoInput
 #: The class of this model's results.
 OUTPUT_TYPE: Final = CommunityFantasyPortraitImageToVideoOutput
 

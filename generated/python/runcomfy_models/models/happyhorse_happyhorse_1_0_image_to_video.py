@@ -39,6 +39,7 @@ from .._runtime._validation import (
 
 __all__ = [
     "INPUT_SCHEMA",
+    "INPUT_TYPE",
     "MODEL_ID",
     "OUTPUT_TYPE",
     "HappyhorseHappyhorse10ImageToVideoAsyncClient",
@@ -185,6 +186,8 @@ class HappyhorseHappyhorse10ImageToVideoOutput(OutputModel):
     videos: Annotated[list[str] | None, Field(alias="videos", description="多個影片 URL")] = None
 
 
+#: The class of this model's input (keyword arguments by Python name, wire keys as aliases).
+INPUT_TYPE: Final = HappyhorseHappyhorse10ImageToVideoInput
 #: The class of this model's results.
 OUTPUT_TYPE: Final = HappyhorseHappyhorse10ImageToVideoOutput
 

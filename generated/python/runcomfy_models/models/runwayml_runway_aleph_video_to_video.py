@@ -41,6 +41,7 @@ from .._runtime._validation import (
 
 __all__ = [
     "INPUT_SCHEMA",
+    "INPUT_TYPE",
     "MODEL_ID",
     "OUTPUT_TYPE",
     "RunwaymlRunwayAlephVideoToVideoAsyncClient",
@@ -170,6 +171,8 @@ class RunwaymlRunwayAlephVideoToVideoOutput(OutputModel):
     videos: Annotated[list[str] | None, Field(alias="videos", description="複数動画 URL")] = None
 
 
+#: The class of this model's input (keyword arguments by Python name, wire keys as aliases).
+INPUT_TYPE: Final = RunwaymlRunwayAlephVideoToVideoInput
 #: The class of this model's results.
 OUTPUT_TYPE: Final = RunwaymlRunwayAlephVideoToVideoOutput
 
