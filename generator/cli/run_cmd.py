@@ -34,15 +34,13 @@ from rich.console import Console, RenderableType
 from rich.live import Live
 from rich.spinner import Spinner
 
-from generator.cli._app import EXIT_INPUT_ERROR
+from generator.cli._app import EXIT_INPUT_ERROR, EXIT_INTERRUPTED
 from generator.errors import InputError, unescape_pointer_token
 from generator.runtime._protocol import JOB_ACTIONS, job_path
 
 __all__ = ["run_command"]
 
 EXIT_JOB_FAILED = 1
-#: 128 + SIGINT, what shells report for a program stopped by Ctrl-C.
-EXIT_INTERRUPTED = 130
 _PACKAGE = "runcomfy_models"
 
 
