@@ -7,7 +7,8 @@ else (a truncated write, a hand edit, another format version) is a miss, and the
 rendered again. Output is therefore byte-identical with the cache on or off.
 
 Entries live in ``.runcomfy-codegen-cache/`` beside the output folder (like ``.mypy_cache``
-beside a project); entries unused for :data:`MAX_IDLE_DAYS` are pruned after each write.
+beside a project, and like it with a ``*`` .gitignore inside); entries unused for
+:data:`MAX_IDLE_DAYS` are pruned after each write.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 
 __all__ = [
     "CACHE_DIR_NAME",
+    "GITIGNORE",
     "MAX_IDLE_DAYS",
     "Entry",
     "RenderCache",
@@ -100,6 +102,10 @@ def _digest(label: str, files: Mapping[str, str], data: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: Written into the cache folder so git never sees it.
+GITIGNORE = "# Written by runcomfy-codegen: its render cache is never committed.\n*\n"
+
+
 class RenderCache:
     """Read and write entries under ``root``; ``root=None`` is a cache that always misses."""
 
@@ -143,6 +149,7 @@ class RenderCache:
         }
         path = self._path(key)
         try:
+            self._ignore_in_git()
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -150,6 +157,15 @@ class RenderCache:
             os.replace(temp, path)
         except OSError:
             return
+
+    def _ignore_in_git(self) -> None:
+        """A ``*`` .gitignore inside, as .mypy_cache, .ruff_cache and .pytest_cache have: the
+        folder sits beside the committed output, where ``git add -A`` would commit it."""
+        assert self.root is not None
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():
+            self.root.mkdir(parents=True, exist_ok=True)
+            ignore.write_text(GITIGNORE, encoding="utf-8")
 
     def touch(self, keys: Iterable[str]) -> None:
         """Mark entries as used now (pruning keeps recently used entries)."""

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.output.cache import CACHE_DIR_NAME
+from generator.output.cache import CACHE_DIR_NAME, GITIGNORE
 from generator.render.templates import default_templates_dir
 from tests.support.paths import ROOT
 
@@ -62,6 +62,22 @@ def test_cache_on_and_off_give_the_same_bytes(tmp_path: Path) -> None:
     assert code == 0, err
     assert "(0 rendered, 2 from the cache)" in err
     assert _tree(tmp_path / "off") == _tree(tmp_path / "cold") == _tree(tmp_path / "warm")
+
+
+def test_git_never_sees_the_cache(tmp_path: Path) -> None:
+    """Beside a committed generated/, `git add -A` committed the cache (no .gitignore in it)."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    code, _, err = _generate(_schemas(tmp_path), tmp_path / "generated")
+    assert code == 0, err
+    assert (tmp_path / CACHE_DIR_NAME / ".gitignore").read_text("utf-8") == GITIGNORE
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert status and not [line for line in status if CACHE_DIR_NAME in line], status
 
 
 def test_corrupt_or_stale_cache_entries_are_ignored(tmp_path: Path) -> None:
