@@ -48,6 +48,13 @@ class _Usage(Exception):
     """A problem with what the user asked for: one line, exit status 2."""
 
 
+def _echo(message: str, *, err: bool = False) -> None:
+    """Print one line whose parts may come from the server (request ids, output URLs, error
+    messages): its control characters are shown escaped, never sent to the terminal. Not
+    ``one_line``: an output URL is printed as the server wrote it, runs of spaces included."""
+    click.echo("".join(c if c.isprintable() else repr(c)[1:-1] for c in message), err=err)
+
+
 def _import_package(package_dir: Path) -> ModuleType:
     folder = package_dir.resolve()
     if not (folder / _PACKAGE / "__init__.py").is_file():
@@ -159,13 +166,13 @@ def _describe(model: _Model, issue: Any) -> str:
 def _report_issues(model: _Model, issues: list[Any]) -> None:
     errors = [issue for issue in issues if issue.is_error]
     for issue in errors:
-        click.echo(f"error: {_describe(model, issue)}", err=True)
+        _echo(f"error: {_describe(model, issue)}", err=True)
     unchecked: dict[str, int] = {}
     for issue in issues:
         if not issue.is_error:
             unchecked[issue.pointer] = unchecked.get(issue.pointer, 0) + 1
     for pointer, count in unchecked.items():
-        click.echo(
+        _echo(
             f"note: {pointer}: {count} file rule(s) need the file itself; not checked locally",
             err=True,
         )
@@ -197,7 +204,7 @@ class _Progress:
     def on_update(self, update: Any) -> None:
         self.last = update
         if self._live is None:
-            click.echo(self._line(), err=True)
+            _echo(self._line(), err=True)
 
     @contextmanager
     def shown(self) -> Iterator[_Progress]:
@@ -210,7 +217,7 @@ class _Progress:
                 yield self
             finally:
                 self._live = None
-        click.echo(self._line(), err=True)  # the last state stays on screen
+        _echo(self._line(), err=True)  # the last state stays on screen
 
 
 def _request_urls(base_url: str, request_id: str) -> dict[str, str]:
@@ -219,16 +226,16 @@ def _request_urls(base_url: str, request_id: str) -> dict[str, str]:
 
 def _cancel_and_exit(handle: Any) -> typing.NoReturn:
     """Ctrl-C with a job out there: cancel it (a running one answers not_cancellable)."""
-    click.echo(f"interrupted: cancelling {handle.request_id} ...", err=True)
+    _echo(f"interrupted: cancelling {handle.request_id} ...", err=True)
     try:
         outcome = handle.cancel()
     except Exception as exc:  # the generated package's RunComfyError, or anything else
-        click.echo(f"error: cancel of {handle.request_id} failed: {exc}", err=True)
+        _echo(f"error: cancel of {handle.request_id} failed: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     if outcome.cancelled:
-        click.echo(f"cancelled: {handle.request_id}", err=True)
+        _echo(f"cancelled: {handle.request_id}", err=True)
     else:
-        click.echo(
+        _echo(
             f"not cancelled ({outcome.outcome}): {handle.request_id} runs on; "
             f"fetch it later from its result_url",
             err=True,
@@ -260,21 +267,21 @@ def _submit_interruptibly(submit: Callable[[], Any], runtime: ModuleType) -> Any
     try:
         return future.result()
     except KeyboardInterrupt:
-        click.echo("interrupted: waiting for the submit's answer to cancel its job", err=True)
+        _echo("interrupted: waiting for the submit's answer to cancel its job", err=True)
     try:
         handle = future.result()
     except KeyboardInterrupt:
-        click.echo(
+        _echo(
             "error: interrupted again: a job may have been created; check the RunComfy "
             "dashboard before submitting again",
             err=True,
         )
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     except runtime.SubmissionUncertainError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     except runtime.RunComfyError:
-        click.echo("interrupted: the submit failed; no job was created", err=True)
+        _echo("interrupted: the submit failed; no job was created", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     _cancel_and_exit(handle)
 
@@ -347,7 +354,7 @@ def run_command(
             package_dir,
         )
     except KeyboardInterrupt:  # before the submit, or while saving: nothing to cancel
-        click.echo("interrupted", err=True)
+        _echo("interrupted", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
@@ -368,7 +375,7 @@ def _run(
         model = _Model(package, model_id)
         payload = _payload(model, input_file, settings)
     except _Usage as exc:
-        click.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
     _report_issues(model, model.validate(payload))
 
@@ -379,7 +386,7 @@ def _run(
     try:
         client = package.RunComfy(token, **options)
     except (runtime.RunComfyError, ValueError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
     with client:
         _submit_and_follow(runtime, client, model, payload, no_wait, timeout, out_dir)
@@ -402,19 +409,19 @@ def _submit_and_follow(
             lambda: endpoint.submit(**arguments, validate_input=False), runtime
         )
     except runtime.InputValidationError as exc:
-        click.echo(f"error: the server refused the input: {exc}", err=True)
+        _echo(f"error: the server refused the input: {exc}", err=True)
         for issue in getattr(exc, "issues", []):
-            click.echo(f"error: {_describe(model, issue)}", err=True)
+            _echo(f"error: {_describe(model, issue)}", err=True)
         raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
     except runtime.RunComfyError as exc:
-        click.echo(f"error: submit failed: {exc}", err=True)
+        _echo(f"error: submit failed: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
     if no_wait:
-        click.echo(f"request_id: {handle.request_id}")
+        _echo(f"request_id: {handle.request_id}")
         for name, url in _request_urls(client.base_url, handle.request_id).items():
-            click.echo(f"{name}: {url}")
+            _echo(f"{name}: {url}")
         return
-    click.echo(f"submitted: {handle.request_id}", err=True)
+    _echo(f"submitted: {handle.request_id}", err=True)
     progress = _Progress(Console(stderr=True))
     try:
         with progress.shown():
@@ -422,17 +429,17 @@ def _submit_and_follow(
     except KeyboardInterrupt:
         _cancel_and_exit(handle)
     except runtime.RunComfyError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        _echo(f"warning: {warning}", err=True)
     for url in result.urls():
-        click.echo(url)
+        _echo(url)
     if out_dir is not None:
         try:
             saved = result.save(out_dir)
         except (runtime.RunComfyError, OSError) as exc:
-            click.echo(f"error: saving the files failed: {exc}", err=True)
+            _echo(f"error: saving the files failed: {exc}", err=True)
             raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
         for path in saved:
-            click.echo(f"saved: {path}", err=True)
+            _echo(f"saved: {path}", err=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import RunningServer, Schedule, parse_fault, serve_in_thread
+from generator.serve import Fault, RunningServer, Schedule, parse_fault, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -197,6 +197,17 @@ def test_failed_job_exits_1(server: RunningServer) -> None:
     assert done.returncode == 1
     assert "the GPU caught fire" in done.stderr
     assert done.stdout == ""
+
+
+def test_server_text_reaches_the_terminal_escaped(server: RunningServer) -> None:
+    """A job's error message with a terminal escape (set the title, clear the screen) was
+    printed as is; so were a 422's message, request ids and output URLs from the server."""
+    escape = "\x1b]0;owned\x07\x1b[2J"
+    server.set_faults([Fault("POST", "/v1/models/*", "fail", count=1, message=f"boom {escape}")])
+    done = _run(server, ALEPH, *_aleph_args(server))
+    assert done.returncode == 1
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert r"boom \x1b]0;owned\x07\x1b[2J" in done.stderr
 
 
 def test_a_refused_submit_is_retried_once_and_runs_once(server: RunningServer) -> None:
