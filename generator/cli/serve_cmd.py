@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli._app import EXIT_INPUT_ERROR
+from generator.cli._app import EXIT_INPUT_ERROR, verbosity
 from generator.serve.faults import Fault, load_faults_file, parse_fault
 from generator.serve.jobs import Schedule
 from generator.serve.server import create_server
@@ -78,7 +78,7 @@ def _is_loopback(host: str) -> bool:
     type=click.Path(dir_okay=False, path_type=Path),
     help="JSON file: a list of fault objects.",
 )
-@click.option("--quiet", is_flag=True, help="Do not log each request.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
 def serve_command(
     host: str,
     port: int,
@@ -115,7 +115,7 @@ def serve_command(
             faults=faults,
             host=host,
             port=port,
-            log=None if quiet else click.echo,
+            log=None if quiet or verbosity() < 0 else click.echo,
         )
     except OSError as exc:
         click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
