@@ -28,6 +28,18 @@ def _parse_faults(
     return faults
 
 
+def _check_token(ctx: click.Context, param: click.Parameter, token: str | None) -> str | None:
+    """The clients refuse a token with whitespace or control characters (a stray newline from
+    a file), so a server accepting only such a token could never be used."""
+    if token and any(ch.isspace() or not ch.isprintable() for ch in token):
+        raise click.BadParameter(
+            f"the token holds whitespace or control characters ({len(token)} characters given)",
+            ctx=ctx,
+            param=param,
+        )
+    return token
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -53,6 +65,7 @@ def _is_loopback(host: str) -> bool:
 @click.option(
     "--token",
     envvar="RUNCOMFY_API_TOKEN",
+    callback=_check_token,
     help="The one accepted Bearer token [default: $RUNCOMFY_API_TOKEN, else a random one].",
 )
 @click.option("--queue-seconds", type=click.FloatRange(min=0), default=2.0, show_default=True)
