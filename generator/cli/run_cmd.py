@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import sys
 import threading
 import time
@@ -35,7 +36,7 @@ from rich.live import Live
 from rich.spinner import Spinner
 
 from generator.cli._app import EXIT_INPUT_ERROR, EXIT_INTERRUPTED
-from generator.errors import InputError, unescape_pointer_token
+from generator.errors import InputError, escape_pointer_token, unescape_pointer_token
 from generator.runtime._protocol import JOB_ACTIONS, job_path
 
 __all__ = ["run_command"]
@@ -53,6 +54,17 @@ def _echo(message: str, *, err: bool = False) -> None:
     messages): its control characters are shown escaped, never sent to the terminal. Not
     ``one_line``: an output URL is printed as the server wrote it, runs of spaces included."""
     click.echo("".join(c if c.isprintable() else repr(c)[1:-1] for c in message), err=err)
+
+
+#: ``FloatRange(min=0)`` lets ``nan`` through (it compares false both ways), which would make
+#: ``--timeout`` no deadline at all; ``_finite`` refuses it and ``inf``.
+_SECONDS = click.FloatRange(min=0)
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds", ctx=ctx, param=param)
+    return value
 
 
 def _import_package(package_dir: Path) -> ModuleType:
@@ -143,7 +155,14 @@ def _payload(model: _Model, input_file: Path | None, settings: tuple[str, ...]) 
         if not isinstance(data, dict):
             raise InputError(str(input_file), "the input must be a JSON object", "")
         for key, value in data.items():
-            payload[model.wire_key(key)] = value
+            wire_key = model.wire_key(key)
+            if wire_key in payload:  # its Python name and its wire key: which one is meant?
+                raise InputError(
+                    str(input_file),
+                    f"another key already names the input {wire_key!r}",
+                    "/" + escape_pointer_token(key),
+                )
+            payload[wire_key] = value
     for setting in settings:
         key, equals, text = setting.partition("=")
         if not equals or not key:
@@ -310,10 +329,11 @@ def _submit_interruptibly(submit: Callable[[], Any], runtime: ModuleType) -> Any
 @click.option("--base-url", envvar="RUNCOMFY_BASE_URL", help="API base URL [$RUNCOMFY_BASE_URL].")
 @click.option("--token", envvar="RUNCOMFY_API_TOKEN", help="API token [$RUNCOMFY_API_TOKEN].")
 @click.option("--no-wait", is_flag=True, help="Submit, print the request id and URLs, exit.")
-@click.option("--timeout", type=click.FloatRange(min=0), help="Give up waiting after SECONDS.")
+@click.option("--timeout", type=_SECONDS, callback=_finite, help="Give up waiting after SECONDS.")
 @click.option(
     "--poll-interval",
-    type=click.FloatRange(min=0),
+    type=_SECONDS,
+    callback=_finite,
     help="First pause between status polls, in seconds (the client's default: 0.5).",
 )
 @click.option(

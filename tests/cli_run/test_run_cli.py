@@ -185,6 +185,30 @@ def test_usage_errors_exit_2(server: RunningServer, args: tuple[str, ...], messa
     assert server.requests() == []
 
 
+@pytest.mark.parametrize("seconds", ["nan", "inf"])
+@pytest.mark.parametrize("option", ["--timeout", "--poll-interval"])
+def test_seconds_must_be_finite(server: RunningServer, option: str, seconds: str) -> None:
+    """`--timeout nan` was accepted and meant no deadline at all."""
+    done = _run(server, ALEPH, *_aleph_args(server), option, seconds)
+    assert done.returncode == 2
+    assert f"{seconds} is not a number of seconds" in done.stderr
+    assert server.requests() == []
+
+
+def test_input_file_naming_one_field_twice_exits_2(server: RunningServer, tmp_path: Path) -> None:
+    """`image` and `143_image` are one field: one of the two values was silently dropped."""
+    payload = tmp_path / "payload.json"
+    payload.write_text(
+        json.dumps({"image": "https://a.test/1.png", "143_image": "https://b.test/2.png"})
+    )
+    done = _run(server, PORTRAIT, "--input", str(payload))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"error: {payload}#/143_image: another key already names the input '143_image'\n"
+    )
+    assert server.requests() == []
+
+
 def test_unknown_model_exits_2(server: RunningServer) -> None:
     done = _run(server, "nobody/nothing", "--set", "prompt=x")
     assert done.returncode == 2
