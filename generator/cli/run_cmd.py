@@ -125,13 +125,23 @@ class _Model:
         return issues
 
 
+class _NotJSONNumber(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON (no request can carry them): Python's reader takes
+    them, the validator let ``NaN`` through every bound, and sending it crashed."""
+    raise _NotJSONNumber(f"{name} is not a JSON number")
+
+
 def _set_value(model: _Model, wire_key: str, text: str) -> Any:
     """``--set`` values are JSON when they parse, else text; a string field keeps the text
     (``--set prompt=42`` means the prompt "42"), and one value for a list field becomes a
     one-item list."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
+        value = json.loads(text, parse_constant=_no_constant)
+    except (json.JSONDecodeError, _NotJSONNumber):
         value = text
     kind = model.json_type(wire_key)
     if kind == "string" and not isinstance(value, str):
@@ -145,13 +155,15 @@ def _payload(model: _Model, input_file: Path | None, settings: tuple[str, ...]) 
     payload: dict[str, Any] = {}
     if input_file is not None:
         try:
-            data = json.loads(input_file.read_text(encoding="utf-8"))
+            data = json.loads(input_file.read_text(encoding="utf-8"), parse_constant=_no_constant)
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(str(input_file), f"cannot read: {exc}") from None
         except json.JSONDecodeError as exc:
             raise InputError(
                 str(input_file), f"not valid JSON (line {exc.lineno} column {exc.colno}): {exc.msg}"
             ) from None
+        except _NotJSONNumber as exc:
+            raise InputError(str(input_file), f"not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise InputError(str(input_file), "the input must be a JSON object", "")
         for key, value in data.items():

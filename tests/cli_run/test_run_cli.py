@@ -209,6 +209,24 @@ def test_input_file_naming_one_field_twice_exits_2(server: RunningServer, tmp_pa
     assert server.requests() == []
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json_numbers(
+    server: RunningServer, tmp_path: Path, constant: str
+) -> None:
+    """`--set strength=NaN` passed every bound and ended in "internal error (ValueError: Out of
+    range float values are not JSON compliant)"."""
+    required = ("--set", "image=https://a.test/1.png", "--set", "video=https://a.test/v.mp4")
+    done = _run(server, PORTRAIT, *required, "--set", "prompt=x", "--set", f"strength={constant}")
+    assert done.returncode == 2
+    assert "/150_strength (strength): must be a number, not str [type]" in done.stderr
+    payload = tmp_path / "payload.json"
+    payload.write_text('{"150_strength": ' + constant + "}")
+    done = _run(server, PORTRAIT, *required, "--input", str(payload))
+    assert done.returncode == 2
+    assert done.stderr == f"error: {payload}: not valid JSON: {constant} is not a JSON number\n"
+    assert server.requests() == []
+
+
 def test_unknown_model_exits_2(server: RunningServer) -> None:
     done = _run(server, "nobody/nothing", "--set", "prompt=x")
     assert done.returncode == 2
