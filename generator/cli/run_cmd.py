@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import math
 import sys
 import threading
@@ -65,6 +66,28 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> 
     if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number of seconds", ctx=ctx, param=param)
     return value
+
+
+class _WarningLines(logging.Handler):
+    """The package's log records (a result's malformed pieces, a cancel that failed at the
+    deadline) as ``warning: ...`` lines, escaped like every other line. Without it Python's
+    last-resort handler printed them raw, and a result's warnings appeared twice."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _echo(f"warning: {record.getMessage()}", err=True)
+
+
+@contextmanager
+def _package_log_as_warnings() -> Iterator[None]:
+    logger = logging.getLogger(_PACKAGE)
+    handler, propagate = _WarningLines(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def _import_package(package_dir: Path) -> ModuleType:
@@ -373,18 +396,19 @@ def run_command(
     exits 130; during the submit it first waits for the server's answer.
     """
     try:
-        _run(
-            model_id,
-            settings,
-            input_file,
-            out_dir,
-            base_url,
-            token,
-            no_wait,
-            timeout,
-            poll_interval,
-            package_dir,
-        )
+        with _package_log_as_warnings():
+            _run(
+                model_id,
+                settings,
+                input_file,
+                out_dir,
+                base_url,
+                token,
+                no_wait,
+                timeout,
+                poll_interval,
+                package_dir,
+            )
     except KeyboardInterrupt:  # before the submit, or while saving: nothing to cancel
         _echo("interrupted", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
@@ -463,8 +487,6 @@ def _submit_and_follow(
     except runtime.RunComfyError as exc:
         _echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
-    for warning in result.warnings:
-        _echo(f"warning: {warning}", err=True)
     for url in result.urls():
         _echo(url)
     if out_dir is not None:

@@ -281,6 +281,20 @@ def test_timeout_cancels_the_queued_job_and_exits_1() -> None:
         assert [job["status"] for job in server.jobs()] == ["cancelled"]
 
 
+def test_the_package_s_warnings_are_escaped_warning_lines() -> None:
+    """A cancel failing at the deadline was logged through Python's last-resort handler: no
+    `warning:` prefix and the server's text unescaped (a result's warnings even twice)."""
+    fault = Fault("*", "/v1/requests/*/cancel", "500", message="no \x1b[2J cancel")
+    with serve_in_thread(
+        SCHEMAS, token=TOKEN, schedule=Schedule(queue_polls=10**9), faults=[fault]
+    ) as server:
+        done = _run(server, ALEPH, *_aleph_args(server), "--timeout", "0.5")
+    assert done.returncode == 1
+    warnings = [line for line in done.stderr.splitlines() if "on the deadline failed" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: cancel of "), done.stderr
+    assert r"no \x1b[2J cancel" in warnings[0] and "\x1b" not in done.stderr
+
+
 def _interrupt_while_waiting(server: RunningServer) -> subprocess.CompletedProcess[str]:
     process = subprocess.Popen(
         _command(server, ALEPH, *_aleph_args(server)),
