@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -102,6 +103,8 @@ def _digest(label: str, files: Mapping[str, str], data: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: ``<first 2 hex digits>/<SHA-256 key>.json``: the only files :meth:`RenderCache.prune` deletes.
+_ENTRY_NAME = re.compile(r"([0-9a-f]{2})/\1[0-9a-f]{62}\.json")
 #: Written into the cache folder so git never sees it.
 GITIGNORE = "# Written by runcomfy-codegen: its render cache is never committed.\n*\n"
 
@@ -160,12 +163,13 @@ class RenderCache:
 
     def _ignore_in_git(self) -> None:
         """A ``*`` .gitignore inside, as .mypy_cache, .ruff_cache and .pytest_cache have: the
-        folder sits beside the committed output, where ``git add -A`` would commit it."""
+        folder sits beside the committed output, where ``git add -A`` would commit it. Only in
+        a folder made here: a ``--cache-dir`` naming an existing folder (the project's own)
+        must not start ignoring everything in it."""
         assert self.root is not None
-        ignore = self.root / ".gitignore"
-        if not ignore.exists():
-            self.root.mkdir(parents=True, exist_ok=True)
-            ignore.write_text(GITIGNORE, encoding="utf-8")
+        if not self.root.exists():
+            self.root.mkdir(parents=True)
+            (self.root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
 
     def touch(self, keys: Iterable[str]) -> None:
         """Mark entries as used now (pruning keeps recently used entries)."""
@@ -180,6 +184,8 @@ class RenderCache:
             return
         limit = time.time() - max_idle_days * 86400
         for path in self.root.glob("*/*.json"):
+            if not _ENTRY_NAME.fullmatch(f"{path.parent.name}/{path.name}"):
+                continue  # not an entry: never delete a file this cache did not write
             try:
                 if path.stat().st_mtime < limit:
                     path.unlink()

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
-from generator.output.cache import CACHE_DIR_NAME, GITIGNORE
+from generator.output.cache import CACHE_DIR_NAME, GITIGNORE, RenderCache
 from generator.render.templates import default_templates_dir
 from tests.support.paths import ROOT
 
@@ -78,6 +79,36 @@ def test_git_never_sees_the_cache(tmp_path: Path) -> None:
         check=True,
     ).stdout.splitlines()
     assert status and not [line for line in status if CACHE_DIR_NAME in line], status
+
+
+@pytest.mark.parametrize("cache_dir", [".", "schemas", "schemas/sub", "generated", "generated/c"])
+def test_a_cache_dir_among_the_user_s_files_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: str
+) -> None:
+    """`--cache-dir .` made pruning delete the project's */*.json files unused for 14 days;
+    `--cache-dir schemas` made the next generate read cache entries as model files."""
+    schemas = _schemas(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, stdout, stderr = _run("generate", "--cache-dir", cache_dir)
+    assert code == 2 and stdout == "" and stderr.count("\n") == 1, stderr
+    assert stderr.startswith(f"error: {cache_dir}: ")
+    assert not (tmp_path / "generated").exists()
+    assert not list(schemas.rglob(".gitignore"))
+
+
+def test_pruning_deletes_only_cache_entries(tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path / "cache")
+    key = "ab" + "0" * 62
+    cache.put(key, "index", {"a.txt": "a\n"})
+    user_file = tmp_path / "cache" / "config" / "settings.json"
+    user_file.parent.mkdir()
+    user_file.write_text("{}", "utf-8")
+    month_ago = time.time() - 30 * 86400
+    for path in (user_file, tmp_path / "cache" / "ab" / f"{key}.json"):
+        os.utime(path, (month_ago, month_ago))
+    cache.prune()
+    assert user_file.exists()
+    assert not (tmp_path / "cache" / "ab" / f"{key}.json").exists()
 
 
 def test_corrupt_or_stale_cache_entries_are_ignored(tmp_path: Path) -> None:
