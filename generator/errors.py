@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError", "escape_pointer_token", "join_pointer", "unescape_pointer_token"]
+__all__ = [
+    "InputError",
+    "escape_pointer_token",
+    "join_pointer",
+    "one_line",
+    "unescape_pointer_token",
+]
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: runs of white space become one space, and control
+    characters (a page's ``\\x1b[2J`` terminal escape) are shown escaped, never sent to the
+    terminal."""
+    collapsed = " ".join(text.split())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in collapsed)
 
 
 def escape_pointer_token(token: str | int) -> str:

@@ -11,10 +11,13 @@ import click
 from generator.cli._config import with_config
 from generator.errors import InputError
 
-__all__ = ["DEBUG_ENV", "EXIT_INPUT_ERROR", "cli", "verbosity"]
+__all__ = ["DEBUG_ENV", "EXIT_INPUT_ERROR", "EXIT_INTERRUPTED", "cli", "verbosity"]
 
 #: Exit status for a usage error or a page/schema that cannot be read (click uses 2 as well).
 EXIT_INPUT_ERROR = 2
+#: Exit status after Ctrl-C (128 + SIGINT, as shells report it; ``run`` uses it too), never 1:
+#: exit 1 means drift (``generate --check``), findings (``lint``) or a failed job (``run``).
+EXIT_INTERRUPTED = 130
 #: Set to 1 to see the traceback of an internal error instead of its one-line summary.
 DEBUG_ENV = "RUNCOMFY_CODEGEN_DEBUG"
 
@@ -63,6 +66,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except InputError as exc:
             return _fail(str(exc))
+        except KeyboardInterrupt:
+            # click would print "Aborted!" and exit 1, which `generate --check` documents as drift.
+            click.echo("error: interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise  # click prints these itself (usage errors exit 2 as well)
         except OSError as exc:  # a file or folder the user named cannot be read or written

@@ -23,6 +23,28 @@ EXIT_DRIFT = 1
 _PROGRESS_MIN_MODELS = 8
 
 
+def _check_cache_dir(cache_dir: Path | None, out_dir: Path, schemas_dir: Path) -> None:
+    """Cache entries are JSON files in folders of their own: in or around the schemas folder
+    they are read as model files, in or around the output folder they are foreign files, and
+    around the current folder (``--cache-dir .``) the project's files sit among them."""
+    if cache_dir is None:
+        return
+    cache = cache_dir.resolve()
+    cwd = Path.cwd().resolve()
+    if cache == cwd or cwd.is_relative_to(cache):
+        raise InputError(
+            str(cache_dir), "is the current folder or one of its parents; choose a subfolder"
+        )
+    for folder, option in ((schemas_dir, "--schemas"), (out_dir, "--out")):
+        other = folder.resolve()
+        if cache == other or cache.is_relative_to(other) or other.is_relative_to(cache):
+            raise InputError(
+                str(cache_dir),
+                f"would mix cache entries with the {option} folder {folder}; "
+                "choose a --cache-dir of its own",
+            )
+
+
 def _check_out_dir(out_dir: Path, schemas_dir: Path, force: bool) -> None:
     """Refuse an output folder whose replacement would take the user's files with it."""
     out = out_dir.resolve()
@@ -133,6 +155,7 @@ def generate_command(
     before the output folder is replaced: an unusable schema or template writes nothing.
     """
     level = verbosity()
+    _check_cache_dir(None if no_cache else cache_dir, out_dir, schemas_dir)
     if not check:
         _check_out_dir(out_dir, schemas_dir, force)
     cache = RenderCache(None if no_cache else cache_dir or default_cache_dir(out_dir))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from generator.cli._app import verbosity
 from generator.cli._schema_diff import print_schema_diff
 from generator.errors import InputError
 from generator.pages.store import apply_imports, plan_imports, read_page
@@ -35,6 +36,8 @@ def import_command(pages: tuple[Path, ...], schemas_dir: Path, dry_run: bool) ->
         except OSError as exc:
             where = exc.filename or schemas_dir
             raise InputError(str(where), f"cannot write: {exc.strerror or exc}") from None
+    if verbosity() < 0:  # -q: errors only
+        return
     for result in results:
         model = result.model
         line = f"{result.outcome}: {model.model_id} -> {result.path} (from {model.source})"

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from generator.cli._config import current_config
+from generator.errors import InputError
 from generator.fsutil import write_atomically
 from generator.lint import RULES, Severity, lint_paths
 from generator.lint.baseline import dump_baseline, read_baseline
@@ -19,6 +20,12 @@ __all__ = ["EXIT_FINDINGS", "lint_command"]
 EXIT_FINDINGS = 1
 _RENDER = {"text": render_text, "json": render_json, "sarif": render_sarif}
 _SEVERITIES = [s.value for s in reversed(Severity)]
+
+
+def _refuse_linted_file(target: Path, option: str, linted: tuple[str, ...]) -> None:
+    """A report or baseline written over a model file or page it was made from destroys it."""
+    if target.resolve() in {Path(file).resolve() for file in linted}:
+        raise InputError(str(target), f"is one of the linted files; choose another {option}")
 
 
 def _known(code: str) -> str:
@@ -133,6 +140,7 @@ def lint_command(
     policy = build_policy(config.lint, config.root, ignore, severity, per_file)
     report = lint_paths(list(paths) or [config.schemas_dir or Path("schemas")], policy)
     if write_baseline is not None:
+        _refuse_linted_file(write_baseline, "--write-baseline", report.files)
         write_atomically(write_baseline, dump_baseline(report.findings, write_baseline))
         count = len(report.findings)
         click.echo(f"{write_baseline}: {count} finding{'' if count == 1 else 's'} in the baseline")
@@ -143,6 +151,7 @@ def lint_command(
     if output is None:
         click.echo(rendered, nl=False)
     else:
+        _refuse_linted_file(output, "--output", report.files)
         write_atomically(output, rendered)
     if report.fails(Severity(fail_on)):
         raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from generator.cli._app import verbosity
 from generator.schema.documented import load_model_file
 from generator.schema.ir_json import spec_to_json
 from generator.schema.normalize import normalize
@@ -31,7 +32,7 @@ def normalize_command(schema_file: Path, part: str, ir: bool) -> None:
     schema) are printed to stderr as warnings.
     """
     spec = normalize(load_model_file(schema_file))
-    for diagnostic in spec.diagnostics:
+    for diagnostic in spec.diagnostics if verbosity() >= 0 else ():  # -q: errors only
         click.echo(
             f"warning: {schema_file}#{diagnostic.pointer}: {diagnostic.message} "
             f"[{diagnostic.code}]",

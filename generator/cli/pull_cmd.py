@@ -20,6 +20,7 @@ from generator.catalog.sync import (
     plan_pull,
     read_stored,
 )
+from generator.cli._app import verbosity
 from generator.cli._schema_diff import print_schema_diff
 from generator.diff import compare
 from generator.diff.report import render_text
@@ -68,6 +69,8 @@ def _fetch(client: CatalogClient, selection: Selection, prune: bool) -> list[Cat
 
 def _report(outcome: Outcome) -> None:
     """One line per model on stdout (like ``import``); classified diffs on stderr."""
+    if verbosity() < 0:  # -q: errors only
+        return
     line = f"{outcome.status}: {outcome.model_id} -> {outcome.path}"
     if outcome.model is not None:
         line += f" (from {outcome.model.source})"
@@ -169,4 +172,5 @@ def pull_command(
         for status in (NEW, CHANGED, UNCHANGED, REMOVED, GONE)
     ]
     note = " (dry run: nothing written)" if dry_run else ""
-    click.echo(f"pull: {', '.join(counts)}{note}", err=True)
+    if verbosity() >= 0:
+        click.echo(f"pull: {', '.join(counts)}{note}", err=True)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
+import math
 import sys
 import threading
 import time
@@ -34,20 +36,58 @@ from rich.console import Console, RenderableType
 from rich.live import Live
 from rich.spinner import Spinner
 
-from generator.cli._app import EXIT_INPUT_ERROR
-from generator.errors import InputError, unescape_pointer_token
+from generator.cli._app import EXIT_INPUT_ERROR, EXIT_INTERRUPTED
+from generator.errors import InputError, escape_pointer_token, unescape_pointer_token
 from generator.runtime._protocol import JOB_ACTIONS, job_path
 
 __all__ = ["run_command"]
 
 EXIT_JOB_FAILED = 1
-#: 128 + SIGINT, what shells report for a program stopped by Ctrl-C.
-EXIT_INTERRUPTED = 130
 _PACKAGE = "runcomfy_models"
 
 
 class _Usage(Exception):
     """A problem with what the user asked for: one line, exit status 2."""
+
+
+def _echo(message: str, *, err: bool = False) -> None:
+    """Print one line whose parts may come from the server (request ids, output URLs, error
+    messages): its control characters are shown escaped, never sent to the terminal. Not
+    ``one_line``: an output URL is printed as the server wrote it, runs of spaces included."""
+    click.echo("".join(c if c.isprintable() else repr(c)[1:-1] for c in message), err=err)
+
+
+#: ``FloatRange(min=0)`` lets ``nan`` through (it compares false both ways), which would make
+#: ``--timeout`` no deadline at all; ``_finite`` refuses it and ``inf``.
+_SECONDS = click.FloatRange(min=0)
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds", ctx=ctx, param=param)
+    return value
+
+
+class _WarningLines(logging.Handler):
+    """The package's log records (a result's malformed pieces, a cancel that failed at the
+    deadline) as ``warning: ...`` lines, escaped like every other line. Without it Python's
+    last-resort handler printed them raw, and a result's warnings appeared twice."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _echo(f"warning: {record.getMessage()}", err=True)
+
+
+@contextmanager
+def _package_log_as_warnings() -> Iterator[None]:
+    logger = logging.getLogger(_PACKAGE)
+    handler, propagate = _WarningLines(logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
 
 
 def _import_package(package_dir: Path) -> ModuleType:
@@ -100,13 +140,23 @@ class _Model:
         return issues
 
 
+class _NotJSONNumber(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are not JSON (no request can carry them): Python's reader takes
+    them, the validator let ``NaN`` through every bound, and sending it crashed."""
+    raise _NotJSONNumber(f"{name} is not a JSON number")
+
+
 def _set_value(model: _Model, wire_key: str, text: str) -> Any:
     """``--set`` values are JSON when they parse, else text; a string field keeps the text
     (``--set prompt=42`` means the prompt "42"), and one value for a list field becomes a
     one-item list."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
+        value = json.loads(text, parse_constant=_no_constant)
+    except (json.JSONDecodeError, _NotJSONNumber):
         value = text
     kind = model.json_type(wire_key)
     if kind == "string" and not isinstance(value, str):
@@ -120,17 +170,26 @@ def _payload(model: _Model, input_file: Path | None, settings: tuple[str, ...]) 
     payload: dict[str, Any] = {}
     if input_file is not None:
         try:
-            data = json.loads(input_file.read_text(encoding="utf-8"))
+            data = json.loads(input_file.read_text(encoding="utf-8"), parse_constant=_no_constant)
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(str(input_file), f"cannot read: {exc}") from None
         except json.JSONDecodeError as exc:
             raise InputError(
                 str(input_file), f"not valid JSON (line {exc.lineno} column {exc.colno}): {exc.msg}"
             ) from None
+        except _NotJSONNumber as exc:
+            raise InputError(str(input_file), f"not valid JSON: {exc}") from None
         if not isinstance(data, dict):
             raise InputError(str(input_file), "the input must be a JSON object", "")
         for key, value in data.items():
-            payload[model.wire_key(key)] = value
+            wire_key = model.wire_key(key)
+            if wire_key in payload:  # its Python name and its wire key: which one is meant?
+                raise InputError(
+                    str(input_file),
+                    f"another key already names the input {wire_key!r}",
+                    "/" + escape_pointer_token(key),
+                )
+            payload[wire_key] = value
     for setting in settings:
         key, equals, text = setting.partition("=")
         if not equals or not key:
@@ -153,13 +212,13 @@ def _describe(model: _Model, issue: Any) -> str:
 def _report_issues(model: _Model, issues: list[Any]) -> None:
     errors = [issue for issue in issues if issue.is_error]
     for issue in errors:
-        click.echo(f"error: {_describe(model, issue)}", err=True)
+        _echo(f"error: {_describe(model, issue)}", err=True)
     unchecked: dict[str, int] = {}
     for issue in issues:
         if not issue.is_error:
             unchecked[issue.pointer] = unchecked.get(issue.pointer, 0) + 1
     for pointer, count in unchecked.items():
-        click.echo(
+        _echo(
             f"note: {pointer}: {count} file rule(s) need the file itself; not checked locally",
             err=True,
         )
@@ -191,7 +250,7 @@ class _Progress:
     def on_update(self, update: Any) -> None:
         self.last = update
         if self._live is None:
-            click.echo(self._line(), err=True)
+            _echo(self._line(), err=True)
 
     @contextmanager
     def shown(self) -> Iterator[_Progress]:
@@ -204,7 +263,7 @@ class _Progress:
                 yield self
             finally:
                 self._live = None
-        click.echo(self._line(), err=True)  # the last state stays on screen
+        _echo(self._line(), err=True)  # the last state stays on screen
 
 
 def _request_urls(base_url: str, request_id: str) -> dict[str, str]:
@@ -213,16 +272,16 @@ def _request_urls(base_url: str, request_id: str) -> dict[str, str]:
 
 def _cancel_and_exit(handle: Any) -> typing.NoReturn:
     """Ctrl-C with a job out there: cancel it (a running one answers not_cancellable)."""
-    click.echo(f"interrupted: cancelling {handle.request_id} ...", err=True)
+    _echo(f"interrupted: cancelling {handle.request_id} ...", err=True)
     try:
         outcome = handle.cancel()
     except Exception as exc:  # the generated package's RunComfyError, or anything else
-        click.echo(f"error: cancel of {handle.request_id} failed: {exc}", err=True)
+        _echo(f"error: cancel of {handle.request_id} failed: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     if outcome.cancelled:
-        click.echo(f"cancelled: {handle.request_id}", err=True)
+        _echo(f"cancelled: {handle.request_id}", err=True)
     else:
-        click.echo(
+        _echo(
             f"not cancelled ({outcome.outcome}): {handle.request_id} runs on; "
             f"fetch it later from its result_url",
             err=True,
@@ -254,21 +313,21 @@ def _submit_interruptibly(submit: Callable[[], Any], runtime: ModuleType) -> Any
     try:
         return future.result()
     except KeyboardInterrupt:
-        click.echo("interrupted: waiting for the submit's answer to cancel its job", err=True)
+        _echo("interrupted: waiting for the submit's answer to cancel its job", err=True)
     try:
         handle = future.result()
     except KeyboardInterrupt:
-        click.echo(
+        _echo(
             "error: interrupted again: a job may have been created; check the RunComfy "
             "dashboard before submitting again",
             err=True,
         )
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     except runtime.SubmissionUncertainError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     except runtime.RunComfyError:
-        click.echo("interrupted: the submit failed; no job was created", err=True)
+        _echo("interrupted: the submit failed; no job was created", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
     _cancel_and_exit(handle)
 
@@ -297,10 +356,11 @@ def _submit_interruptibly(submit: Callable[[], Any], runtime: ModuleType) -> Any
 @click.option("--base-url", envvar="RUNCOMFY_BASE_URL", help="API base URL [$RUNCOMFY_BASE_URL].")
 @click.option("--token", envvar="RUNCOMFY_API_TOKEN", help="API token [$RUNCOMFY_API_TOKEN].")
 @click.option("--no-wait", is_flag=True, help="Submit, print the request id and URLs, exit.")
-@click.option("--timeout", type=click.FloatRange(min=0), help="Give up waiting after SECONDS.")
+@click.option("--timeout", type=_SECONDS, callback=_finite, help="Give up waiting after SECONDS.")
 @click.option(
     "--poll-interval",
-    type=click.FloatRange(min=0),
+    type=_SECONDS,
+    callback=_finite,
     help="First pause between status polls, in seconds (the client's default: 0.5).",
 )
 @click.option(
@@ -328,20 +388,21 @@ def run_command(
     exits 130; during the submit it first waits for the server's answer.
     """
     try:
-        _run(
-            model_id,
-            settings,
-            input_file,
-            out_dir,
-            base_url,
-            token,
-            no_wait,
-            timeout,
-            poll_interval,
-            package_dir,
-        )
+        with _package_log_as_warnings():
+            _run(
+                model_id,
+                settings,
+                input_file,
+                out_dir,
+                base_url,
+                token,
+                no_wait,
+                timeout,
+                poll_interval,
+                package_dir,
+            )
     except KeyboardInterrupt:  # before the submit, or while saving: nothing to cancel
-        click.echo("interrupted", err=True)
+        _echo("interrupted", err=True)
         raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
 
 
@@ -362,7 +423,7 @@ def _run(
         model = _Model(package, model_id)
         payload = _payload(model, input_file, settings)
     except _Usage as exc:
-        click.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
     _report_issues(model, model.validate(payload))
 
@@ -373,7 +434,7 @@ def _run(
     try:
         client = package.RunComfy(token, **options)
     except (runtime.RunComfyError, ValueError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
     with client:
         _submit_and_follow(runtime, client, model, payload, no_wait, timeout, out_dir)
@@ -396,19 +457,19 @@ def _submit_and_follow(
             lambda: endpoint.submit(**arguments, validate_input=False), runtime
         )
     except runtime.InputValidationError as exc:
-        click.echo(f"error: the server refused the input: {exc}", err=True)
+        _echo(f"error: the server refused the input: {exc}", err=True)
         for issue in getattr(exc, "issues", []):
-            click.echo(f"error: {_describe(model, issue)}", err=True)
+            _echo(f"error: {_describe(model, issue)}", err=True)
         raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
     except runtime.RunComfyError as exc:
-        click.echo(f"error: submit failed: {exc}", err=True)
+        _echo(f"error: submit failed: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
     if no_wait:
-        click.echo(f"request_id: {handle.request_id}")
+        _echo(f"request_id: {handle.request_id}")
         for name, url in _request_urls(client.base_url, handle.request_id).items():
-            click.echo(f"{name}: {url}")
+            _echo(f"{name}: {url}")
         return
-    click.echo(f"submitted: {handle.request_id}", err=True)
+    _echo(f"submitted: {handle.request_id}", err=True)
     progress = _Progress(Console(stderr=True))
     try:
         with progress.shown():
@@ -416,17 +477,15 @@ def _submit_and_follow(
     except KeyboardInterrupt:
         _cancel_and_exit(handle)
     except runtime.RunComfyError as exc:
-        click.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
         raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
     for url in result.urls():
-        click.echo(url)
+        _echo(url)
     if out_dir is not None:
         try:
             saved = result.save(out_dir)
         except (runtime.RunComfyError, OSError) as exc:
-            click.echo(f"error: saving the files failed: {exc}", err=True)
+            _echo(f"error: saving the files failed: {exc}", err=True)
             raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
         for path in saved:
-            click.echo(f"saved: {path}", err=True)
+            _echo(f"saved: {path}", err=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from generator.cli._app import EXIT_INPUT_ERROR
+from generator.cli._app import EXIT_INPUT_ERROR, verbosity
 from generator.serve.faults import Fault, load_faults_file, parse_fault
 from generator.serve.jobs import Schedule
 from generator.serve.server import create_server
@@ -26,6 +26,18 @@ def _parse_faults(
         except ValueError as exc:
             raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
     return faults
+
+
+def _check_token(ctx: click.Context, param: click.Parameter, token: str | None) -> str | None:
+    """The clients refuse a token with whitespace or control characters (a stray newline from
+    a file), so a server accepting only such a token could never be used."""
+    if token and any(ch.isspace() or not ch.isprintable() for ch in token):
+        raise click.BadParameter(
+            f"the token holds whitespace or control characters ({len(token)} characters given)",
+            ctx=ctx,
+            param=param,
+        )
+    return token
 
 
 def _is_loopback(host: str) -> bool:
@@ -53,6 +65,7 @@ def _is_loopback(host: str) -> bool:
 @click.option(
     "--token",
     envvar="RUNCOMFY_API_TOKEN",
+    callback=_check_token,
     help="The one accepted Bearer token [default: $RUNCOMFY_API_TOKEN, else a random one].",
 )
 @click.option("--queue-seconds", type=click.FloatRange(min=0), default=2.0, show_default=True)
@@ -78,7 +91,7 @@ def _is_loopback(host: str) -> bool:
     type=click.Path(dir_okay=False, path_type=Path),
     help="JSON file: a list of fault objects.",
 )
-@click.option("--quiet", is_flag=True, help="Do not log each request.")
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
 def serve_command(
     host: str,
     port: int,
@@ -115,7 +128,7 @@ def serve_command(
             faults=faults,
             host=host,
             port=port,
-            log=None if quiet else click.echo,
+            log=None if quiet or verbosity() < 0 else click.echo,
         )
     except OSError as exc:
         click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)

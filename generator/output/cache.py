@@ -7,7 +7,8 @@ else (a truncated write, a hand edit, another format version) is a miss, and the
 rendered again. Output is therefore byte-identical with the cache on or off.
 
 Entries live in ``.runcomfy-codegen-cache/`` beside the output folder (like ``.mypy_cache``
-beside a project); entries unused for :data:`MAX_IDLE_DAYS` are pruned after each write.
+beside a project, and like it with a ``*`` .gitignore inside); entries unused for
+:data:`MAX_IDLE_DAYS` are pruned after each write.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -26,6 +28,7 @@ from pathlib import Path
 
 __all__ = [
     "CACHE_DIR_NAME",
+    "GITIGNORE",
     "MAX_IDLE_DAYS",
     "Entry",
     "RenderCache",
@@ -107,6 +110,12 @@ def _digest(label: str, files: Mapping[str, str], data: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+#: ``<first 2 hex digits>/<SHA-256 key>.json``: the only files :meth:`RenderCache.prune` deletes.
+_ENTRY_NAME = re.compile(r"([0-9a-f]{2})/\1[0-9a-f]{62}\.json")
+#: Written into the cache folder so git never sees it.
+GITIGNORE = "# Written by runcomfy-codegen: its render cache is never committed.\n*\n"
+
+
 class RenderCache:
     """Read and write entries under ``root``; ``root=None`` is a cache that always misses."""
 
@@ -150,6 +159,7 @@ class RenderCache:
         }
         path = self._path(key)
         try:
+            self._ignore_in_git()
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -157,6 +167,16 @@ class RenderCache:
             os.replace(temp, path)
         except OSError:
             return
+
+    def _ignore_in_git(self) -> None:
+        """A ``*`` .gitignore inside, as .mypy_cache, .ruff_cache and .pytest_cache have: the
+        folder sits beside the committed output, where ``git add -A`` would commit it. Only in
+        a folder made here: a ``--cache-dir`` naming an existing folder (the project's own)
+        must not start ignoring everything in it."""
+        assert self.root is not None
+        if not self.root.exists():
+            self.root.mkdir(parents=True)
+            (self.root / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
 
     def touch(self, keys: Iterable[str]) -> None:
         """Mark entries as used now (pruning keeps recently used entries)."""
@@ -171,6 +191,8 @@ class RenderCache:
             return
         limit = time.time() - max_idle_days * 86400
         for path in self.root.glob("*/*.json"):
+            if not _ENTRY_NAME.fullmatch(f"{path.parent.name}/{path.name}"):
+                continue  # not an entry: never delete a file this cache did not write
             try:
                 if path.stat().st_mtime < limit:
                     path.unlink()

@@ -149,6 +149,7 @@ def assign_names(
             not name.isidentifier()
             or not name.isascii()
             or name.startswith("_")
+            or name.startswith("model_")  # pydantic's namespace, as for derived names
             or keyword.iskeyword(name)
             or name in RESERVED_NAMES
             or name in BUILTIN_NAMES

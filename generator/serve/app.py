@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from generator.errors import one_line
 from generator.runtime._protocol import (
     INCLUDE_COST_PARAM,
     JOB_ACTIONS,
@@ -119,7 +120,8 @@ class ServerState:
             self.requests.append({"method": method, "path": path, "outcome": outcome})
             self.totals[method] += 1
         if self.log is not None:
-            self.log(f"{method} {path} -> {outcome}{' ' + note if note else ''}")
+            # The path is the client's: its control characters must not reach a terminal.
+            self.log(one_line(f"{method} {path} -> {outcome}{' ' + note if note else ''}"))
 
     def request_log(self) -> list[dict[str, Any]]:
         with self._lock:

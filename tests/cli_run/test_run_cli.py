@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import RunningServer, Schedule, parse_fault, serve_in_thread
+from generator.serve import Fault, RunningServer, Schedule, parse_fault, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -184,6 +184,48 @@ def test_usage_errors_exit_2(server: RunningServer, args: tuple[str, ...], messa
     assert server.requests() == []
 
 
+@pytest.mark.parametrize("seconds", ["nan", "inf"])
+@pytest.mark.parametrize("option", ["--timeout", "--poll-interval"])
+def test_seconds_must_be_finite(server: RunningServer, option: str, seconds: str) -> None:
+    """`--timeout nan` was accepted and meant no deadline at all."""
+    done = _run(server, ALEPH, *_aleph_args(server), option, seconds)
+    assert done.returncode == 2
+    assert f"{seconds} is not a number of seconds" in done.stderr
+    assert server.requests() == []
+
+
+def test_input_file_naming_one_field_twice_exits_2(server: RunningServer, tmp_path: Path) -> None:
+    """`image` and `143_image` are one field: one of the two values was silently dropped."""
+    payload = tmp_path / "payload.json"
+    payload.write_text(
+        json.dumps({"image": "https://a.test/1.png", "143_image": "https://b.test/2.png"})
+    )
+    done = _run(server, PORTRAIT, "--input", str(payload))
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"error: {payload}#/143_image: another key already names the input '143_image'\n"
+    )
+    assert server.requests() == []
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json_numbers(
+    server: RunningServer, tmp_path: Path, constant: str
+) -> None:
+    """`--set strength=NaN` passed every bound and ended in "internal error (ValueError: Out of
+    range float values are not JSON compliant)"."""
+    required = ("--set", "image=https://a.test/1.png", "--set", "video=https://a.test/v.mp4")
+    done = _run(server, PORTRAIT, *required, "--set", "prompt=x", "--set", f"strength={constant}")
+    assert done.returncode == 2
+    assert "/150_strength (strength): must be a number, not a string [type]" in done.stderr
+    payload = tmp_path / "payload.json"
+    payload.write_text('{"150_strength": ' + constant + "}")
+    done = _run(server, PORTRAIT, *required, "--input", str(payload))
+    assert done.returncode == 2
+    assert done.stderr == f"error: {payload}: not valid JSON: {constant} is not a JSON number\n"
+    assert server.requests() == []
+
+
 def test_unknown_model_exits_2(server: RunningServer) -> None:
     done = _run(server, "nobody/nothing", "--set", "prompt=x")
     assert done.returncode == 2
@@ -196,6 +238,17 @@ def test_failed_job_exits_1(server: RunningServer) -> None:
     assert done.returncode == 1
     assert "the GPU caught fire" in done.stderr
     assert done.stdout == ""
+
+
+def test_server_text_reaches_the_terminal_escaped(server: RunningServer) -> None:
+    """A job's error message with a terminal escape (set the title, clear the screen) was
+    printed as is; so were a 422's message, request ids and output URLs from the server."""
+    escape = "\x1b]0;owned\x07\x1b[2J"
+    server.set_faults([Fault("POST", "/v1/models/*", "fail", count=1, message=f"boom {escape}")])
+    done = _run(server, ALEPH, *_aleph_args(server))
+    assert done.returncode == 1
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert r"boom \x1b]0;owned\x07\x1b[2J" in done.stderr
 
 
 def test_a_refused_submit_is_retried_once_and_runs_once(server: RunningServer) -> None:
@@ -225,6 +278,20 @@ def test_timeout_cancels_the_queued_job_and_exits_1() -> None:
         assert done.returncode == 1
         assert "deadline" in done.stderr
         assert [job["status"] for job in server.jobs()] == ["cancelled"]
+
+
+def test_the_package_s_warnings_are_escaped_warning_lines() -> None:
+    """A cancel failing at the deadline was logged through Python's last-resort handler: no
+    `warning:` prefix and the server's text unescaped (a result's warnings even twice)."""
+    fault = Fault("*", "/v1/requests/*/cancel", "500", message="no \x1b[2J cancel")
+    with serve_in_thread(
+        SCHEMAS, token=TOKEN, schedule=Schedule(queue_polls=10**9), faults=[fault]
+    ) as server:
+        done = _run(server, ALEPH, *_aleph_args(server), "--timeout", "0.5")
+    assert done.returncode == 1
+    warnings = [line for line in done.stderr.splitlines() if "on the deadline failed" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: cancel of "), done.stderr
+    assert r"no \x1b[2J cancel" in warnings[0] and "\x1b" not in done.stderr
 
 
 def _interrupt_while_waiting(server: RunningServer) -> subprocess.CompletedProcess[str]:

@@ -92,7 +92,9 @@ def test_token_never_shows(
         queued = make_server(Schedule(queue_polls=10**9))
     with sdk.RunComfy(TOKEN, base_url=queued.base_url, **fast_options(sdk)) as other:
         slow = getattr(other, module_name(SPEC.model_id))
-        things.append(_catch(lambda: slow.run(**valid_kwargs(SPEC, queued), wait_timeout=0.02)))
+        # The deadline must outlast the submit (a deadline reached during the submit is a
+        # SubmissionUncertainError, not DeadlineExceededError): 0.02 s failed on a busy machine.
+        things.append(_catch(lambda: slow.run(**valid_kwargs(SPEC, queued), wait_timeout=1.0)))
 
     async def async_side() -> None:
         async with sdk.AsyncRunComfy(

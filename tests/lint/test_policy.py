@@ -225,6 +225,20 @@ def test_unusable_baseline_is_a_one_line_error(project: Path, content: str, mess
     assert code == 2 and "no such baseline file" in err
 
 
+@pytest.mark.parametrize("option", ["--output", "--write-baseline"])
+@pytest.mark.parametrize("target", [ALEPH, "./" + ALEPH, "seed.txt"])
+def test_a_report_never_overwrites_a_linted_file(
+    project: Path, seed_pages: list[Path], option: str, target: str
+) -> None:
+    """`lint -o schemas/x.json` replaced the model file with the report (and exited 1)."""
+    shutil.copy(seed_pages[1], project / "seed.txt")
+    before = {p: p.read_bytes() for p in project.rglob("*") if p.is_file()}
+    code, out, err = run("lint", "schemas", "seed.txt", option, target)
+    assert (code, out) == (2, "")
+    assert err == f"error: {Path(target)}: is one of the linted files; choose another {option}\n"
+    assert {p: p.read_bytes() for p in project.rglob("*") if p.is_file()} == before
+
+
 # This repository's own configuration
 
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.errors import InputError
 from generator.output.build import POOL_THRESHOLD, build
-from generator.output.cache import CACHE_DIR_NAME
+from generator.output.cache import CACHE_DIR_NAME, GITIGNORE, RenderCache
 from generator.render.templates import default_templates_dir
 from generator.schema.documented import dump_model_file, model_path
 from tests.support.corpus import corpus_model
@@ -67,6 +68,52 @@ def test_cache_on_and_off_give_the_same_bytes(tmp_path: Path) -> None:
     assert code == 0, err
     assert "(0 rendered, 2 from the cache)" in err
     assert _tree(tmp_path / "off") == _tree(tmp_path / "cold") == _tree(tmp_path / "warm")
+
+
+def test_git_never_sees_the_cache(tmp_path: Path) -> None:
+    """Beside a committed generated/, `git add -A` committed the cache (no .gitignore in it)."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    code, _, err = _generate(_schemas(tmp_path), tmp_path / "generated")
+    assert code == 0, err
+    assert (tmp_path / CACHE_DIR_NAME / ".gitignore").read_text("utf-8") == GITIGNORE
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert status and not [line for line in status if CACHE_DIR_NAME in line], status
+
+
+@pytest.mark.parametrize("cache_dir", [".", "schemas", "schemas/sub", "generated", "generated/c"])
+def test_a_cache_dir_among_the_user_s_files_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: str
+) -> None:
+    """`--cache-dir .` made pruning delete the project's */*.json files unused for 14 days;
+    `--cache-dir schemas` made the next generate read cache entries as model files."""
+    schemas = _schemas(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, stdout, stderr = _run("generate", "--cache-dir", cache_dir)
+    assert code == 2 and stdout == "" and stderr.count("\n") == 1, stderr
+    assert stderr.startswith(f"error: {cache_dir}: ")
+    assert not (tmp_path / "generated").exists()
+    assert not list(schemas.rglob(".gitignore"))
+
+
+def test_pruning_deletes_only_cache_entries(tmp_path: Path) -> None:
+    cache = RenderCache(tmp_path / "cache")
+    key = "ab" + "0" * 62
+    cache.put(key, "index", {"a.txt": "a\n"})
+    user_file = tmp_path / "cache" / "config" / "settings.json"
+    user_file.parent.mkdir()
+    user_file.write_text("{}", "utf-8")
+    month_ago = time.time() - 30 * 86400
+    for path in (user_file, tmp_path / "cache" / "ab" / f"{key}.json"):
+        os.utime(path, (month_ago, month_ago))
+    cache.prune()
+    assert user_file.exists()
+    assert not (tmp_path / "cache" / "ab" / f"{key}.json").exists()
 
 
 def test_corrupt_or_stale_cache_entries_are_ignored(tmp_path: Path) -> None:

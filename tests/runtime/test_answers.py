@@ -241,3 +241,14 @@ def test_an_endless_answer_is_not_read_past_the_cap(script: Script) -> None:
     script.on("result", declared)
     with pytest.raises(ProtocolError, match="over"):
         endpoint.handle(RID).result()
+
+
+@pytest.mark.parametrize("request_id", ["a" * 100_000, "abc\x1b]0;title\x07"])
+def test_an_unusable_request_id_may_have_made_a_job(script: Script, request_id: str) -> None:
+    """100,000 characters went into the first poll's URL: "internal error (InvalidURL)"."""
+    script.on("submit", ok({"request_id": request_id}))
+    client, endpoint = make_client(script)
+    with client, pytest.raises(SubmissionUncertainError, match="request_id is unusable") as caught:
+        endpoint._submit(TinyInput(prompt="x"))
+    assert request_id not in str(caught.value) and "a" * 300 not in str(caught.value)
+    assert len(script.requests("submit")) == 1 and script.requests("result") == []

@@ -82,6 +82,11 @@ def test_names_file_overrides(tmp_path: Path) -> None:
     [
         ({"nope": "x"}, "unknown wire key"),
         ({"ratio": "class"}, "not a usable Python name"),
+        # pydantic's namespace: model_dump/model_config crashed generate ("internal error"),
+        # model_foo gave a package warning on import.
+        ({"ratio": "model_dump"}, "'model_dump' is not a usable Python name"),
+        ({"ratio": "model_config"}, "'model_config' is not a usable Python name"),
+        ({"ratio": "model_foo"}, "'model_foo' is not a usable Python name"),
         ({"ratio": "a", "prompt": "a"}, "same Python name"),
     ],
 )

@@ -89,6 +89,22 @@ def test_an_internal_error_is_one_line_unless_debugging(
     assert isinstance(result.exception, RuntimeError)
 
 
+def test_ctrl_c_is_exit_130_not_drift(
+    tmp_path: Path, schemas: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """click's own handling printed "Aborted!" and exited 1, the status of drift for --check."""
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generator.output.build, "model_files", interrupted)
+    out = tmp_path / "o"
+    for check in ([], ["--check"]):
+        code, stdout, stderr = run("generate", "--schemas", str(schemas), "--out", str(out), *check)
+        assert (code, stdout, stderr) == (130, "", "error: interrupted\n")
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     "args",
     [

@@ -111,3 +111,21 @@ def test_bad_faults_file_names_file_and_pointer(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr.startswith(f"error: {faults}#/0: unknown fault kind 'nope'")
+
+
+def test_a_token_the_clients_would_refuse_is_a_usage_error() -> None:
+    """`RUNCOMFY_API_TOKEN="tok\n" serve` started a server no client could talk to."""
+    for where in ("flag", "environment"):
+        args = ["--token", "secret-token\n"] if where == "flag" else []
+        env = {**os.environ, "RUNCOMFY_API_TOKEN": "secret token"}
+        done = subprocess.run(
+            [*_CLI, "serve", "--port", "0", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+        assert done.returncode == 2, done.stderr
+        assert "the token holds whitespace or control characters" in done.stderr
+        assert "secret" not in done.stderr + done.stdout

@@ -113,3 +113,14 @@ def test_files_answer_head_and_byte_ranges(server: RunningServer) -> None:
     tail = httpx.get(url, headers={"Range": "bytes=-10"})
     assert tail.content == whole[-10:]
     assert httpx.get(url, headers={"Range": "bytes=999999999-"}).status_code == 200
+
+
+def test_the_request_log_never_sends_a_path_s_control_characters_to_the_terminal() -> None:
+    """`serve` printed a request path's ESC and BEL as they came (a terminal escape), even
+    from a client without the token."""
+    lines: list[str] = []
+    with serve_in_thread(SCHEMAS, token=TOKEN, log=lines.append) as server:
+        path = "/v1/models/\x1b]0;title\x07\x1b[2J"
+        request = f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        assert b" 401 " in _raw(server, request.encode("latin-1"))
+    assert lines == [r"GET /v1/models/\x1b]0;title\x07\x1b[2J -> 401"], lines

@@ -31,6 +31,8 @@ _IN_FLIGHT_NOTE = (
     "interrupted while the submit was in flight: a job may have been created (its request_id "
     "never arrived); check the RunComfy dashboard before submitting again"
 )
+#: RunComfy's request ids are UUIDs (36 characters); anything this long is not one.
+_MAX_REQUEST_ID_CHARS = 256
 
 
 class WireInput(Protocol):
@@ -110,6 +112,14 @@ class _EndpointCore(ABC, Generic[InputT, OutputT]):
                 "the submit answer holds no request_id; a job may have been created: check "
                 f"the RunComfy dashboard before submitting again (answer keys: "
                 f"{sorted(map(str, body))[:20]})"
+            )
+        if len(request_id) > _MAX_REQUEST_ID_CHARS or not request_id.isprintable():
+            # It goes into every poll's URL (100,000 characters made httpx raise InvalidURL
+            # on the first poll) and into messages; it is not quoted, not even in part.
+            raise SubmissionUncertainError(
+                f"the submit answer's request_id is unusable ({len(request_id)} characters, "
+                f"at most {_MAX_REQUEST_ID_CHARS} printable ones expected); a job may have been "
+                "created: check the RunComfy dashboard before submitting again"
             )
         return request_id
 
