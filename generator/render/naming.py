@@ -5,7 +5,13 @@ from __future__ import annotations
 import keyword
 import re
 
+from generator.runtime._client import AsyncClientBase, ClientBase
+
 __all__ = ["class_prefix", "module_name"]
+
+#: What ``RunComfy``/``AsyncRunComfy`` already have (``base_url``, ``close`` ...): a model
+#: whose id spells one of them (``base/url``) must not replace it.
+_CLIENT_ATTRIBUTES = frozenset(dir(ClientBase)) | frozenset(dir(AsyncClientBase))
 
 
 def module_name(model_id: str) -> str:
@@ -16,6 +22,8 @@ def module_name(model_id: str) -> str:
     name = re.sub(r"[^a-z0-9]+", "_", model_id.lower()).strip("_")
     if not name or name[0].isdigit() or keyword.iskeyword(name):
         name = "m_" + name
+    if name in _CLIENT_ATTRIBUTES:
+        name += "_model"
     return name
 
 

@@ -1,0 +1,219 @@
+"""Hypothesis strategies for hostile documented models and pages.
+
+They mix what real RunComfy schemas hold (the corpus shapes: string/integer/number/boolean/
+array, enums, bounds, media formats, validations, LoRA-like nested objects) with what an
+attacker or a broken page could hold: keys named after builtins and keywords, dunders,
+non-ASCII and empty keys, quotes and template syntax in every text, NaN/Infinity/1e309 and
+huge integers, deep nesting, huge sizes, ``$ref`` to files and URLs, look-alike model ids.
+Valid property schemas of the documented shape come from hypothesis-jsonschema, drawn from
+:data:`PROPERTY_SHAPE` (a JSON Schema of a documented property).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+
+#: The token the fuzz run puts in the environment: it must never appear anywhere.
+CANARY_TOKEN = "rc-canary-7e1f0c2b9d"
+
+HOSTILE_TEXT = [
+    "a\"b'c \"\"\" ''' \\ ",
+    "{{ config }} {% for x in y %}{% endfor %}",
+    "\nimport os; os.system('echo pwned')  #",
+    "\u2028\u2029\x00\x1b[31m",
+    "é漢字🙂",
+    "${HOME} $(id) `id`",
+    "</script><!--",
+    "",
+]
+KEYS = [
+    "prompt", "seed", "image_url", "143_image", "169_valuex170_value", "imageURL", "3d",
+    "str", "int", "float", "list", "dict", "type", "id", "format", "input", "bool", "object",
+    "class", "from", "None", "True", "lambda", "self", "cls", "validate", "json", "copy",
+    "model_config", "model_fields", "__init__", "__class__", "_private", "_", "__", "",
+    "Field", "BaseModel", "Annotated", "Literal", "Any", "NotGiven", "NOT_GIVEN", "Result",
+    "annotations", "typing", "pydantic", "to_wire", "timeout", "payload", "request_id",
+    "a b", "a-b", "a.b", "a/b", "a~b", "$ref", "$id", "é", "漢字", "😀", "x" * 300,
+]  # fmt: skip
+FORMATS = [
+    "image_uri", "video_uri", "audio_uri", "image_uris", "video_uris", "audio_uris", "uri",
+    "email", "date-time", "colour", "binary", None,
+]  # fmt: skip
+REFS = [
+    "#/properties/prompt", "#/$defs/lora", "#/$defs/missing", "#", "#/properties",
+    "/etc/passwd", "file:///etc/hostname", "secret.json", "../secret.json",
+    "http://127.0.0.1:9/x.json", "https://example.com/s.json", "#/definitions/x~1y",
+]  # fmt: skip
+PATTERNS = ["^[a-z]+$", "(a+)+$", "(?=a)", "(a|b*){2,}", "[", "\\d{1,3}", "a" * 1200]
+NUMBERS = [0, 1, -1, 0.5, 4294967295, 2**63, 10**400, 1e308, float("inf"), float("nan")]
+
+PROPERTY_SHAPE: dict[str, Any] = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {
+        "type": {"enum": ["string", "integer", "number", "float", "boolean", "array"]},
+        "title": {"type": "string", "maxLength": 20},
+        "description": {"type": "string", "maxLength": 20},
+        "default": {"type": ["string", "integer", "number", "boolean", "null"]},
+        "enum": {"type": "array", "maxItems": 4, "items": {"type": ["string", "integer"]}},
+        "minimum": {"type": "integer", "minimum": -5, "maximum": 5},
+        "maximum": {"type": "integer", "minimum": -5, "maximum": 100},
+        "maxLength": {"type": "integer", "minimum": 0, "maximum": 5000},
+        "minItems": {"type": "integer", "minimum": 0, "maximum": 3},
+        "maxItems": {"type": "integer", "minimum": 0, "maximum": 16},
+        "format": {"enum": ["image_uri", "video_uri", "audio_uri", "image_uris", "uri"]},
+        "items": {
+            "type": "object",
+            "properties": {"type": {"enum": ["string", "integer"]}},
+            "required": ["type"],
+            "additionalProperties": False,
+        },
+    },
+    "additionalProperties": False,
+}
+
+texts = st.one_of(st.sampled_from(HOSTILE_TEXT), st.text(max_size=12))
+keys = st.one_of(st.sampled_from(KEYS), st.text(max_size=8))
+json_scalars = st.one_of(
+    st.none(), st.booleans(), st.sampled_from(NUMBERS), st.integers(), texts,
+    st.floats(allow_nan=True, allow_infinity=True),
+)  # fmt: skip
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3),
+    max_leaves=8,
+)
+validations = st.lists(
+    st.fixed_dictionaries(
+        {
+            "validation_rule": st.sampled_from(
+                ["file_size_mb<", "width/height>", "width_pixels>=", "depth<", "x<<", ""]
+            ),
+            "validation_value": st.sampled_from(NUMBERS) | texts,
+            "validation_error": texts,
+        }
+    ),
+    max_size=2,
+)
+
+
+def _leaf() -> st.SearchStrategy[dict[str, Any]]:
+    hostile = st.fixed_dictionaries(
+        {"type": st.sampled_from(["string", "integer", "number", "float", "boolean", "str"])},
+        optional={
+            "title": texts,
+            "description": texts,
+            "default": json_values,
+            "enum": st.lists(json_scalars, max_size=4) | st.just(list(range(1001))),
+            "minimum": st.sampled_from(NUMBERS),
+            "maximum": st.sampled_from(NUMBERS),
+            "minLength": st.sampled_from([0, 1, 10, 300_000_000]),
+            "maxLength": st.sampled_from([0, 5, 5000, 10**12]),
+            "pattern": st.sampled_from(PATTERNS),
+            "format": st.sampled_from(FORMATS),
+            "validations": validations,
+            "$ref": st.sampled_from(REFS),
+            "$id": st.just("https://example.com/x"),
+        },
+    )
+    return st.one_of(from_schema(PROPERTY_SHAPE), hostile)
+
+
+def _nest(inner: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    obj = st.builds(
+        lambda props, required, title: {
+            "type": "object",
+            "properties": props,
+            "required": [k for k in required if k in props],
+            **({"title": title} if title is not None else {}),
+        },
+        st.dictionaries(keys, inner, min_size=1, max_size=3),
+        st.lists(keys, max_size=2),
+        st.none() | texts,
+    )
+    array = st.builds(
+        lambda items, count: {"type": "array", "items": items, "minItems": count},
+        inner,
+        st.sampled_from([0, 1, 2, 400]),
+    )
+    return obj | array
+
+
+property_schemas = st.recursive(_leaf(), _nest, max_leaves=6)
+
+
+@st.composite
+def documented_models(draw: st.DrawFn) -> dict[str, Any]:
+    """A model file's JSON: model_id, endpoint, source, example, input and output schema."""
+    properties = draw(st.dictionaries(keys, property_schemas, min_size=1, max_size=5))
+    names = list(properties)
+    required = draw(st.lists(st.sampled_from(names), max_size=2, unique=True)) if names else []
+    input_schema: dict[str, Any] = {"type": "object", "required": required}
+    input_schema["properties"] = properties
+    if draw(st.booleans()):
+        lora = {"type": "object", "properties": {"path": {"type": "string"}}}
+        input_schema["$defs"] = {"lora": lora, "x/y": {"type": "integer"}}
+    output_props = draw(st.dictionaries(keys, property_schemas, min_size=1, max_size=3))
+    example = draw(st.none() | st.dictionaries(st.sampled_from(names), json_values, max_size=3))
+    model_id = draw(model_ids)
+    return {
+        "model_id": model_id,
+        "endpoint": f"https://model-api.runcomfy.net/v1/models/{model_id}",
+        "source": "fuzz.txt",
+        "example": example,
+        "input_schema": input_schema,
+        "output_schema": {"output": {"type": "object", "properties": output_props}},
+    }
+
+
+model_ids = st.one_of(
+    st.just("fuzz/model/run"),
+    st.sampled_from(
+        [
+            "fuzz/im\u0430ge/run", "fuzz/x.names", "../fuzz/run", "fuzz/../../etc", "/abs/x",
+            "fuzz/-x/run", "fuzz/.hidden/run", "fuzz", "a/b/c/d/e/f/g", "fuzz/model/run.json",
+            "fuzz//run", "FUZZ/Model/Run", "fuzz/model/run\u200b", "base/url", "with/options",
+            "not/given", "run/comfy", "async/run-comfy", "validate/x", "models/x",
+        ]
+    ),
+)  # fmt: skip
+
+
+@st.composite
+def model_files(draw: st.DrawFn) -> str:
+    """A model file's text: JSON (NaN/Infinity allowed, as Python writes them), or broken."""
+    data = draw(documented_models())
+    text = json.dumps(data, allow_nan=True, ensure_ascii=draw(st.booleans()))
+    mutation = draw(st.sampled_from(["none", "none", "none", "truncate", "1e309", "bigint"]))
+    if mutation == "truncate":
+        text = text[: draw(st.integers(0, len(text)))]
+    elif mutation == "1e309":
+        text = text.replace('"type": "number"', '"type": "number", "maximum": 1e309', 1)
+    elif mutation == "bigint":
+        text = text.replace('"type": "integer"', '"type": "integer", "minimum": 1' + "0" * 400)
+    return text
+
+
+@st.composite
+def pages(draw: st.DrawFn) -> str:
+    """A saved documentation page: endpoint URL, curl example, the two schemas, prose."""
+    data = draw(documented_models())
+    prose = draw(st.lists(texts | st.sampled_from(["{", "}", "{\"output\":", "'", "--data '"]),
+                          max_size=4))  # fmt: skip
+    flattened = draw(st.booleans())
+    sep = "" if flattened else "\n\n"
+    example = json.dumps(data["example"] or {}, allow_nan=True)
+    glue = draw(st.sampled_from([" ", "\n", "\u3002", "", "'"]))
+    parts = [
+        "# " + " ".join(prose[:1]),
+        f"curl -X POST https://model-api.runcomfy.net/v1/models/{data['model_id']}{glue}"
+        f"--data '{example}'",
+        *prose[1:],
+        json.dumps(data["input_schema"], allow_nan=True, indent=None if flattened else 2),
+        json.dumps(data["output_schema"], allow_nan=True),
+    ]
+    return sep.join(parts)
