@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError", "escape_pointer_token", "join_pointer"]
+__all__ = ["InputError", "escape_pointer_token", "join_pointer", "one_line"]
+
+
+def one_line(text: str) -> str:
+    """``text`` as one printable line: runs of white space become one space, and control
+    characters (a page's ``\\x1b[2J`` terminal escape) are shown escaped, never sent to the
+    terminal."""
+    collapsed = " ".join(text.split())
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in collapsed)
 
 
 def escape_pointer_token(token: str | int) -> str:
@@ -29,5 +37,4 @@ class InputError(Exception):
     def __str__(self) -> str:
         where = self.file if self.pointer is None else f"{self.file}#{self.pointer}"
         # One line, whatever the schema text held.
-        message = " ".join(self.message.split())
-        return f"{where}: {message}"
+        return one_line(f"{where}: {self.message}")
