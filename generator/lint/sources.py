@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import InputError
+from generator.limits import MAX_MODEL_FILE_BYTES, read_bounded
 from generator.pages.store import read_page
 from generator.schema.documented import (
     NAMES_SUFFIX,
@@ -35,7 +36,8 @@ def load_target(path: Path) -> LintTarget:
         return LintTarget(read_page(path), None)
     if path.suffix.lower() == ".json" and not path.name.endswith(NAMES_SUFFIX):
         model = load_model_file(path)
-        return LintTarget(model, path.read_text(encoding="utf-8"))
+        text = read_bounded(path, MAX_MODEL_FILE_BYTES, "a model file")
+        return LintTarget(model, text.decode("utf-8", errors="replace"))
     raise InputError(
         str(path), f"not a model file (.json) or a saved page ({', '.join(PAGE_SUFFIXES)})"
     )

@@ -27,10 +27,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.errors import InputError
+from generator.runtime._types import InputModel
 from generator.schema.ir import NameOrigin
 
 __all__ = [
     "BUILTIN_NAMES",
+    "MODEL_ATTRIBUTES",
     "RESERVED_NAMES",
     "NamedKey",
     "assign_names",
@@ -51,6 +53,8 @@ RESERVED_NAMES = frozenset(
         "deadline", "request_id",
     }
 )  # fmt: skip
+#: Public attributes of the generated input models' base class (pydantic's plus ``to_wire``).
+MODEL_ATTRIBUTES = frozenset(name for name in dir(InputModel) if not name.startswith("_"))
 #: Names of Python builtins (``str``, ``int``, ``list``, ``type``, ``id`` ...): a field named
 #: ``str`` would shadow the type its neighbours' annotations use in the class body.
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
@@ -78,6 +82,7 @@ def is_good_name(name: str) -> bool:
         and not name.startswith("model_")
         and name not in RESERVED_NAMES
         and name not in BUILTIN_NAMES
+        and name not in MODEL_ATTRIBUTES
     )
 
 
@@ -152,6 +157,7 @@ def assign_names(
             or keyword.iskeyword(name)
             or name in RESERVED_NAMES
             or name in BUILTIN_NAMES
+            or name in MODEL_ATTRIBUTES
         ):
             raise InputError(names_file, f"{name!r} is not a usable Python name", "/" + key)
     if len(set(overrides.values())) != len(overrides):

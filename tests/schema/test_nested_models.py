@@ -40,6 +40,7 @@ INPUT_SCHEMA: dict[str, Any] = {
         "type": {"type": "string", "enum": ["a", "b"]},
         "class": {"type": "boolean"},
         "__init__": {"type": "string"},
+        "to_wire": {"type": "array", "items": {"type": "string"}},
         "result": {"type": "object", "properties": {"a": {"type": "string"}}},
     },
 }
@@ -91,6 +92,7 @@ def test_builtin_and_private_keys_get_safe_names() -> None:
     assert names["type"] == "type_"
     assert names["class"] == "class_"
     assert names["__init__"] == "init"
+    assert names["to_wire"] == "to_wire_"  # the input model's own method
 
 
 @pytest.fixture(scope="module")
