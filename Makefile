@@ -23,7 +23,7 @@ bench: $(VENV)/.installed-test
 
 # A long fuzz run (docs/security.md): FUZZ_EXAMPLES fresh random cases per kind (model files,
 # pages); prints the figures and writes them to fuzz-report.txt.
-FUZZ_EXAMPLES ?= 1000
+FUZZ_EXAMPLES ?= 300
 fuzz: $(VENV)/.installed-test
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT=fuzz-report.txt $(BIN)/pytest tests/fuzz -q -s -p no:cacheprovider
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.fuzz.pipeline import TALLY, run_model_file, run_page
 from tests.fuzz.strategies import model_files, pages
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 LONG_RUN = "FUZZ_EXAMPLES" in os.environ
 FUZZ = settings(
     max_examples=EXAMPLES,
