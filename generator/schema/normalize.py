@@ -53,6 +53,13 @@ _MEDIA_FORMATS = {f"{kind.value}_uri": kind for kind in MediaKind}
 _PLURAL_MEDIA_FORMATS = {f"{kind.value}_uris": kind for kind in MediaKind}
 _KNOWN_FORMATS = set(FormatChecker().checkers) | {"uri", "binary", "byte", "password"}
 _FORMAT_CHECKER = FormatChecker()
+#: Keywords that give a value its shape, and the type they belong to.
+_STRUCTURE_NEEDS = {
+    "items": "array",
+    "prefixItems": "array",
+    "properties": "object",
+    "additionalProperties": "object",
+}
 
 
 _MEDIA_WORDS = {
@@ -127,6 +134,15 @@ class _Normalizer:
         media: MediaKind | None = None
         rules: tuple[Rule, ...] = ()
         json_type = self.json_type(node, pointer)
+        types = json_type if isinstance(json_type, list) else [json_type]
+        for keyword, needs in _STRUCTURE_NEEDS.items():
+            if keyword in node and needs not in types:
+                # JSON Schema ignores it there, code generators do not (a list of numbers).
+                raise self.error(
+                    f"{keyword!r} on a property of type {json_type!r} has no meaning "
+                    f"(it applies to {needs}s)",
+                    join_pointer(pointer, keyword),
+                )
         for key, value in node.items():
             at = join_pointer(pointer, key)
             if key == "type":

@@ -220,6 +220,8 @@ LIMIT_CASES: list[tuple[str, str, str]] = [
     ("pattern-lookaround", json.dumps(documented({"a": {"type": "string",
                                                         "pattern": "^(?!admin).*$"}})),
      "/input_schema/properties/a/pattern"),
+    ("items-on-number", json.dumps(documented({"a": {"type": "number", "items": {
+        "type": "string"}}})), "/input_schema/properties/a/items"),
     ("pattern-long", json.dumps(documented({"a": {"type": "string", "pattern": "a" * 1001}})),
      "/input_schema/properties/a/pattern"),
     ("long-string", json.dumps(documented({"a": {"type": "string", "description": "x" * 70000}})),
