@@ -22,10 +22,11 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_generate.py
 
 # A long fuzz run (docs/security.md): FUZZ_EXAMPLES fresh random cases per kind (model files,
-# pages); prints the figures and writes them to fuzz-report.txt.
+# pages); prints the figures and writes them to fuzz-report.txt; failing cases go to fuzz-failures/.
 FUZZ_EXAMPLES ?= 300
 fuzz: $(VENV)/.installed-test
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT=fuzz-report.txt $(BIN)/pytest tests/fuzz -q -s -p no:cacheprovider
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT=fuzz-report.txt FUZZ_FAILURES=fuzz-failures \
+		$(BIN)/pytest tests/fuzz -q -s -p no:cacheprovider
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

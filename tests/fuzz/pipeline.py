@@ -10,6 +10,7 @@ package compiles and imports, and the canary token in the environment appears no
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
 import os
 import sys
@@ -147,9 +148,11 @@ def _run(case: Path, step: str, text: str) -> str:
             warnings.simplefilter("ignore")
             outcome = _case(step, source, schemas, case)
     except (AssertionError, InputError):
+        _keep_failure(step, text)
         raise
     except Exception:
         TALLY["tracebacks"] += 1
+        _keep_failure(step, text)
         raise
     finally:
         os.chdir(previous_cwd)
@@ -162,6 +165,15 @@ def _run(case: Path, step: str, text: str) -> str:
         TALLY["files outside the target"] += 1
         raise AssertionError(f"files written outside the target: {sorted(stray)}")
     return outcome
+
+
+def _keep_failure(step: str, text: str) -> None:
+    """With ``FUZZ_FAILURES=DIR``, every failing case's text is kept there to replay it."""
+    folder = os.environ.get("FUZZ_FAILURES")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        name = f"{step}-{hashlib.sha1(text.encode('utf-8', 'replace')).hexdigest()[:12]}.txt"
+        (Path(folder) / name).write_text(text, encoding="utf-8", errors="replace")
 
 
 def _case(step: str, source: Path, schemas: Path, case: Path) -> str:
