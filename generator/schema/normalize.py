@@ -53,12 +53,27 @@ _MEDIA_FORMATS = {f"{kind.value}_uri": kind for kind in MediaKind}
 _PLURAL_MEDIA_FORMATS = {f"{kind.value}_uris": kind for kind in MediaKind}
 _KNOWN_FORMATS = set(FormatChecker().checkers) | {"uri", "binary", "byte", "password"}
 _FORMAT_CHECKER = FormatChecker()
-#: Keywords that give a value its shape, and the type they belong to.
-_STRUCTURE_NEEDS = {
-    "items": "array",
-    "prefixItems": "array",
-    "properties": "object",
-    "additionalProperties": "object",
+#: Keywords that shape or bound one kind of value, and the types they apply to. JSON Schema
+#: ignores them on other types; code generators do not (``maxItems`` on a string became a
+#: length limit, ``items`` on a number a list), so a misplaced one is refused.
+_KEYWORD_TYPES = {
+    "items": {"array"},
+    "prefixItems": {"array"},
+    "minItems": {"array"},
+    "maxItems": {"array"},
+    "uniqueItems": {"array"},
+    "properties": {"object"},
+    "additionalProperties": {"object"},
+    "minProperties": {"object"},
+    "maxProperties": {"object"},
+    "minLength": {"string"},
+    "maxLength": {"string"},
+    "pattern": {"string"},
+    "minimum": {"integer", "number"},
+    "maximum": {"integer", "number"},
+    "exclusiveMinimum": {"integer", "number"},
+    "exclusiveMaximum": {"integer", "number"},
+    "multipleOf": {"integer", "number"},
 }
 
 
@@ -135,12 +150,11 @@ class _Normalizer:
         rules: tuple[Rule, ...] = ()
         json_type = self.json_type(node, pointer)
         types = json_type if isinstance(json_type, list) else [json_type]
-        for keyword, needs in _STRUCTURE_NEEDS.items():
-            if keyword in node and needs not in types:
-                # JSON Schema ignores it there, code generators do not (a list of numbers).
+        for keyword, applies_to in _KEYWORD_TYPES.items():
+            if keyword in node and applies_to.isdisjoint(types):
                 raise self.error(
                     f"{keyword!r} on a property of type {json_type!r} has no meaning "
-                    f"(it applies to {needs}s)",
+                    f"(it applies to {' and '.join(sorted(applies_to))})",
                     join_pointer(pointer, keyword),
                 )
         for key, value in node.items():

@@ -33,6 +33,7 @@ __all__ = ["TALLY", "run_model_file", "run_page"]
 #: Figures of the run (docs/security.md): cases, outcomes and the four things that must be 0.
 TALLY: Counter[str] = Counter()
 PACKAGE = "runcomfy_models"
+_STARTED_IN = Path.cwd()
 
 
 def _listing(folder: Path) -> set[str]:
@@ -171,6 +172,7 @@ def _keep_failure(step: str, text: str) -> None:
     """With ``FUZZ_FAILURES=DIR``, every failing case's text is kept there to replay it."""
     folder = os.environ.get("FUZZ_FAILURES")
     if folder:
+        folder = str(_STARTED_IN / folder)  # the case runs in its own current folder
         Path(folder).mkdir(parents=True, exist_ok=True)
         name = f"{step}-{hashlib.sha1(text.encode('utf-8', 'replace')).hexdigest()[:12]}.txt"
         (Path(folder) / name).write_text(text, encoding="utf-8", errors="replace")
