@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: generate test golden bench clean
+.PHONY: generate test golden bench fuzz clean
 
 generate: $(VENV)/.installed
 	$(BIN)/runcomfy-codegen generate
@@ -22,6 +22,13 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_generate.py
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_import.py
+
+# A long fuzz run (docs/security.md): FUZZ_EXAMPLES fresh random cases per kind (model files,
+# pages); prints the figures and writes them to fuzz-report.txt; failing cases go to fuzz-failures/.
+FUZZ_EXAMPLES ?= 300
+fuzz: $(VENV)/.installed-test
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_REPORT=fuzz-report.txt FUZZ_FAILURES=fuzz-failures \
+		$(BIN)/pytest tests/fuzz -q -s -p no:cacheprovider
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

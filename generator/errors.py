@@ -48,5 +48,4 @@ class InputError(Exception):
     def __str__(self) -> str:
         where = self.file if self.pointer is None else f"{self.file}#{self.pointer}"
         # One line, whatever the schema text held.
-        message = " ".join(self.message.split())
-        return f"{where}: {message}"
+        return one_line(f"{where}: {self.message}")

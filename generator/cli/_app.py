@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from generator.cli._config import with_config
-from generator.errors import InputError
+from generator.errors import InputError, one_line
 
 __all__ = ["DEBUG_ENV", "EXIT_INPUT_ERROR", "EXIT_INTERRUPTED", "cli", "verbosity"]
 
@@ -84,7 +84,7 @@ class _Group(click.Group):
 
 
 def _fail(message: str) -> Any:
-    click.echo("error: " + " ".join(message.split()), err=True)
+    click.echo("error: " + one_line(message), err=True)
     raise click.exceptions.Exit(EXIT_INPUT_ERROR) from None
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import InputError
+from generator.limits import MAX_MODEL_FILE_BYTES, read_bounded
 from generator.pages.store import read_page
 from generator.schema.documented import NAMES_SUFFIX, DocumentedModel, load_model_file
 
@@ -30,7 +31,8 @@ def read_source(path: Path) -> DocumentedSource:
         return DocumentedSource(read_page(path), None)
     if path.suffix.lower() == ".json" and not path.name.endswith(NAMES_SUFFIX):
         model = load_model_file(path)
-        return DocumentedSource(model, path.read_text(encoding="utf-8"))
+        text = read_bounded(path, MAX_MODEL_FILE_BYTES, "a model file")
+        return DocumentedSource(model, text.decode("utf-8", errors="replace"))
     raise InputError(
         str(path), f"not a model file (.json) or a saved page ({', '.join(PAGE_SUFFIXES)})"
     )

@@ -5,7 +5,15 @@ from __future__ import annotations
 import keyword
 import re
 
-__all__ = ["class_prefix", "module_name"]
+__all__ = ["CLIENT_ATTRIBUTES", "class_prefix", "module_name"]
+
+
+#: The public attributes ``RunComfy``/``AsyncRunComfy`` already have: a model whose id spells
+#: one of them (``base/url``) must not replace it. Written out rather than read from the
+#: runtime, whose import (httpx, pydantic) an up-to-date ``generate --check`` must not pay;
+#: tests/render/test_naming.py checks it against the runtime's classes. (Private and dunder
+#: names cannot collide: module names never start with ``_``.)
+CLIENT_ATTRIBUTES = frozenset({"aclose", "base_url", "close", "model"})
 
 
 def module_name(model_id: str) -> str:
@@ -16,6 +24,8 @@ def module_name(model_id: str) -> str:
     name = re.sub(r"[^a-z0-9]+", "_", model_id.lower()).strip("_")
     if not name or name[0].isdigit() or keyword.iskeyword(name):
         name = "m_" + name
+    if name in CLIENT_ATTRIBUTES:
+        name += "_model"
     return name
 
 

@@ -15,12 +15,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from generator import limits
 from generator.errors import InputError, join_pointer
 
 __all__ = ["check_example_size", "check_schema_shape", "check_values", "minimum_instance_size"]
+
+#: Regular-expression features pydantic-core's (Rust) engine refuses when the model is built.
+_UNSUPPORTED_REGEX = re.compile(r"\(\?<?[=!]|\(\?P=|\\[1-9]")
 
 
 def check_values(value: Any, file: str, pointer: str = "", depth: int = 0) -> None:
@@ -144,6 +148,13 @@ def check_schema_shape(schema: Any, file: str, pointer: str, nesting: int = 0) -
         at = join_pointer(pointer, "pattern")
         if len(pattern) > limits.MAX_PATTERN_CHARS:
             raise InputError(file, f"a pattern over {limits.MAX_PATTERN_CHARS} characters", at)
+        if _UNSUPPORTED_REGEX.search(pattern):
+            raise InputError(
+                file,
+                "a pattern with lookaround or a backreference: the generated models' regex "
+                "engine (pydantic-core's) does not support it",
+                at,
+            )
         if _nested_quantifier(pattern):
             raise InputError(
                 file,

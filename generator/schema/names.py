@@ -27,10 +27,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.errors import InputError
+from generator.runtime._input import InputModel
 from generator.schema.ir import NameOrigin
 
 __all__ = [
     "BUILTIN_NAMES",
+    "MODEL_ATTRIBUTES",
     "RESERVED_NAMES",
     "NamedKey",
     "assign_names",
@@ -48,9 +50,11 @@ RESERVED_NAMES = frozenset(
         "parse_obj", "parse_raw", "schema", "schema_json", "update_forward_refs", "validate",
         # generated client keyword arguments and handle attributes
         "self", "cls", "payload", "options", "validate_input", "on_update", "timeout",
-        "deadline", "request_id",
+        "deadline", "request_id", "check_files", "wait_timeout", "include_cost",
     }
 )  # fmt: skip
+#: Public attributes of the generated input models' base class (pydantic's plus ``to_wire``).
+MODEL_ATTRIBUTES = frozenset(name for name in dir(InputModel) if not name.startswith("_"))
 #: Names of Python builtins (``str``, ``int``, ``list``, ``type``, ``id`` ...): a field named
 #: ``str`` would shadow the type its neighbours' annotations use in the class body.
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("_"))
@@ -78,6 +82,7 @@ def is_good_name(name: str) -> bool:
         and not name.startswith("model_")
         and name not in RESERVED_NAMES
         and name not in BUILTIN_NAMES
+        and name not in MODEL_ATTRIBUTES
     )
 
 
@@ -153,6 +158,7 @@ def assign_names(
             or keyword.iskeyword(name)
             or name in RESERVED_NAMES
             or name in BUILTIN_NAMES
+            or name in MODEL_ATTRIBUTES
         ):
             raise InputError(names_file, f"{name!r} is not a usable Python name", "/" + key)
     if len(set(overrides.values())) != len(overrides):

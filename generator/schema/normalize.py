@@ -52,6 +52,28 @@ _TYPE_ALIASES = {"float": "number"}
 _MEDIA_FORMATS = {f"{kind.value}_uri": kind for kind in MediaKind}
 _PLURAL_MEDIA_FORMATS = {f"{kind.value}_uris": kind for kind in MediaKind}
 _FORMAT_CHECKER = format_checker()
+#: Keywords that shape or bound one kind of value, and the types they apply to. JSON Schema
+#: ignores them on other types; code generators do not (``maxItems`` on a string became a
+#: length limit, ``items`` on a number a list), so a misplaced one is refused.
+_KEYWORD_TYPES = {
+    "items": {"array"},
+    "prefixItems": {"array"},
+    "minItems": {"array"},
+    "maxItems": {"array"},
+    "uniqueItems": {"array"},
+    "properties": {"object"},
+    "additionalProperties": {"object"},
+    "minProperties": {"object"},
+    "maxProperties": {"object"},
+    "minLength": {"string"},
+    "maxLength": {"string"},
+    "pattern": {"string"},
+    "minimum": {"integer", "number"},
+    "maximum": {"integer", "number"},
+    "exclusiveMinimum": {"integer", "number"},
+    "exclusiveMaximum": {"integer", "number"},
+    "multipleOf": {"integer", "number"},
+}
 
 
 _MEDIA_WORDS = {
@@ -126,6 +148,14 @@ class _Normalizer:
         media: MediaKind | None = None
         rules: tuple[Rule, ...] = ()
         json_type = self.json_type(node, pointer)
+        types = json_type if isinstance(json_type, list) else [json_type]
+        for keyword, applies_to in _KEYWORD_TYPES.items():
+            if keyword in node and applies_to.isdisjoint(types):
+                raise self.error(
+                    f"{keyword!r} on a property of type {json_type!r} has no meaning "
+                    f"(it applies to {' and '.join(sorted(applies_to))})",
+                    join_pointer(pointer, keyword),
+                )
         for key, value in node.items():
             at = join_pointer(pointer, key)
             if key == "type":

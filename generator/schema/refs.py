@@ -42,6 +42,8 @@ _DATA = frozenset({"enum", "const", "default", "examples", "required", "validati
 _SCHEMA_MAPS = frozenset({"properties", "patternProperties", "dependentSchemas", *_CONTAINERS})
 #: Schema nodes a document may grow to by inlining (``a`` -> two ``b`` -> four ``c`` ...).
 _MAX_INLINED_NODES = 100_000
+#: Levels a document may grow to by inlining (a chain of $refs, each inside the last).
+_MAX_INLINED_DEPTH = 64
 
 
 class SchemaReferenceError(InputError):
@@ -60,6 +62,7 @@ class _Inliner:
         self.file = file
         self.base = base
         self.budget = _MAX_INLINED_NODES
+        self.depth = 0
 
     def error(self, message: str, pointer: str) -> InputError:
         return SchemaReferenceError(self.file, message, self.base + pointer)
@@ -81,6 +84,17 @@ class _Inliner:
 
     def walk(self, node: Any, pointer: str, resolving: tuple[str, ...]) -> Any:
         """Inline the refs of one schema node (and of the subschemas it holds)."""
+        self.depth += 1
+        try:
+            if self.depth > _MAX_INLINED_DEPTH:
+                raise self.error(
+                    f"$ref expansion nests deeper than {_MAX_INLINED_DEPTH} levels", pointer
+                )
+            return self.walk_node(node, pointer, resolving)
+        finally:
+            self.depth -= 1
+
+    def walk_node(self, node: Any, pointer: str, resolving: tuple[str, ...]) -> Any:
         if isinstance(node, list):  # prefixItems, allOf, anyOf ...
             return [self.walk(v, join_pointer(pointer, i), resolving) for i, v in enumerate(node)]
         if not isinstance(node, dict):

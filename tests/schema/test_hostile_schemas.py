@@ -165,15 +165,24 @@ def test_bad_local_refs_are_refused_at_their_pointer(
 
 
 def test_ref_expansion_is_bounded() -> None:
-    """Each level refers to the one below twice: 2**30 copies if nothing stopped it."""
+    """Each level refers to the one below four times: 4**10 copies if nothing stopped it."""
     defs: dict[str, Any] = {
-        f"d{i}": {"type": "array", "items": {"$ref": f"#/$defs/d{i + 1}"},
-                  "prefixItems": [{"$ref": f"#/$defs/d{i + 1}"}]}
-        for i in range(30)
-    }  # fmt: skip
-    defs["d30"] = {"type": "string"}
+        f"d{i}": {"allOf": [{"$ref": f"#/$defs/d{i + 1}"}] * 4} for i in range(10)
+    }
+    defs["d10"] = {"type": "string"}
     data = documented({"a": {"$ref": "#/$defs/d0"}}, **{"$defs": defs})
-    with pytest.raises(InputError, match="larger than"):
+    with pytest.raises(SchemaReferenceError, match="larger than 100,000 nodes"):
+        normalize(model_of(data))
+
+
+def test_ref_chains_are_bounded() -> None:
+    """A chain of 2,000 $defs, each holding the next: no RecursionError, one refusal."""
+    defs: dict[str, Any] = {
+        f"d{i}": {"type": "array", "items": {"$ref": f"#/$defs/d{i + 1}"}} for i in range(2000)
+    }
+    defs["d2000"] = {"type": "string"}
+    data = documented({"a": {"$ref": "#/$defs/d0"}}, **{"$defs": defs})
+    with pytest.raises(SchemaReferenceError, match="nests deeper than 64 levels"):
         normalize(model_of(data))
 
 
@@ -217,6 +226,11 @@ LIMIT_CASES: list[tuple[str, str, str]] = [
     ("pattern-redos", json.dumps(documented({"a": {"type": "string", "pattern": "^(a+)+$",
                                                    "default": "a" * 40 + "!"}})),
      "/input_schema/properties/a/pattern"),
+    ("pattern-lookaround", json.dumps(documented({"a": {"type": "string",
+                                                        "pattern": "^(?!admin).*$"}})),
+     "/input_schema/properties/a/pattern"),
+    ("items-on-number", json.dumps(documented({"a": {"type": "number", "items": {
+        "type": "string"}}})), "/input_schema/properties/a/items"),
     ("pattern-long", json.dumps(documented({"a": {"type": "string", "pattern": "a" * 1001}})),
      "/input_schema/properties/a/pattern"),
     ("long-string", json.dumps(documented({"a": {"type": "string", "description": "x" * 70000}})),

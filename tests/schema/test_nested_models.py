@@ -40,6 +40,7 @@ INPUT_SCHEMA: dict[str, Any] = {
         "type": {"type": "string", "enum": ["a", "b"]},
         "class": {"type": "boolean"},
         "__init__": {"type": "string"},
+        "to_wire": {"type": "array", "items": {"type": "string"}},
         "result": {"type": "object", "properties": {"a": {"type": "string"}}},
     },
 }
@@ -91,6 +92,7 @@ def test_builtin_and_private_keys_get_safe_names() -> None:
     assert names["type"] == "type_"
     assert names["class"] == "class_"
     assert names["__init__"] == "init"
+    assert names["to_wire"] == "to_wire_"  # the input model's own method
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +122,32 @@ def test_nested_models_pass_mypy_strict(package: Path, tmp_path: Path) -> None:
         cwd=package, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_nested_field_named_literal_does_not_break_root_models(tmp_path: Path) -> None:
+    """dcg imports ``Literal as Literal_aliased`` but writes bare ``Literal`` in a RootModel
+    base; the fuzz run found the NameError this gave at import."""
+    choice = {"type": "string", "enum": ["a", ""]}
+    data = documented().to_json()
+    data["input_schema"] = {
+        "type": "object",
+        "properties": {
+            "o": {"type": "object", "properties": {"Literal": choice, "b": choice}},
+            "x": {"type": "array", "items": {"type": "array", "items": choice, "minItems": 2}},
+        },
+    }
+    path = tmp_path / "schemas" / f"{MODEL_ID}.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    write_tree(tmp_path / "out", build_outputs(tmp_path / "schemas"))
+    check = (
+        "from runcomfy_models.models.acme_flux_lora_text_to_image import "
+        "AcmeFluxLoraTextToImageInput as I\n"
+        "print(I.model_validate({'x': [['a', '']], 'o': {'Literal': 'a'}}).to_wire())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path / "out" / "python",
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "{'o': {'Literal': 'a'}, 'x': [['a', '']]}"

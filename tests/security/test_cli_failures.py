@@ -119,3 +119,11 @@ def test_ctrl_c_is_exit_130_not_drift(
 def test_unreadable_inputs_are_one_line(args: list[str]) -> None:
     code, _, stderr = run(*args)
     assert code == 2 and stderr.count("\n") == 1 and stderr.startswith("error: "), stderr
+
+
+def test_error_lines_never_carry_terminal_control_characters() -> None:
+    from generator.errors import InputError
+
+    text = str(InputError("page.txt", "bad \x1b[2J\x07 value\nsecond\u2028line", "/a"))
+    assert text == "page.txt#/a: bad \\x1b[2J\\x07 value second line"
+    assert text.isprintable()

@@ -273,6 +273,28 @@ def _classes(tree: ast.Module) -> list[ast.ClassDef]:
     return [stmt for stmt in tree.body if isinstance(stmt, ast.ClassDef)]
 
 
+def _use_import_aliases(tree: ast.Module) -> ast.Module:
+    """Where dcg imports ``Literal as Literal_aliased`` (a field named ``Literal`` would shadow
+    it), it still writes a bare ``Literal`` in ``RootModel[...]`` bases; point those at the
+    alias too, or the module fails to import (found by tests/fuzz)."""
+    aliased: dict[str, str] = {}
+    bound: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom):
+            for alias in stmt.names:
+                if alias.asname and alias.asname != alias.name:
+                    aliased[alias.name] = alias.asname
+                bound.add(alias.asname or alias.name)
+        elif isinstance(stmt, ast.ClassDef):
+            bound.add(stmt.name)
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)):
+            continue
+        if node.id in aliased and node.id not in bound:
+            node.id = aliased[node.id]
+    return tree
+
+
 def _main_last(classes: list[ast.ClassDef], main: str) -> list[ast.ClassDef]:
     """``classes`` with the one class named ``main`` moved to the end."""
     found = [c for c in classes if c.name == main]
@@ -295,10 +317,12 @@ def render_model_classes(
     """The input and output classes of one model (``docs``: their docstrings), and the
     client's keyword arguments."""
     aliases = {f.wire_key: f.python_name for f in spec.fields}
-    input_tree = ast.parse(_dcg(_input_schema_for_dcg(spec, input_class), input_class, aliases))
+    input_tree = _use_import_aliases(
+        ast.parse(_dcg(_input_schema_for_dcg(spec, input_class), input_class, aliases))
+    )
     output_aliases = {o.wire_key: o.python_name for o in spec.outputs}
-    output_tree = ast.parse(
-        _dcg(_output_schema_for_dcg(spec, output_class), output_class, output_aliases)
+    output_tree = _use_import_aliases(
+        ast.parse(_dcg(_output_schema_for_dcg(spec, output_class), output_class, output_aliases))
     )
     # dcg writes the main class and, for object-typed properties, nested classes in an order
     # of its own; the main class goes last so that readers meet the parts first.
