@@ -13,7 +13,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/ruff check generator tests benchmarks
 	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/mypy --strict generator tests
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # Rewrites the golden record (generated/) from schemas/ and templates/.
 golden: generate
