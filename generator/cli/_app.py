@@ -70,8 +70,10 @@ class _Group(click.Group):
             # click would print "Aborted!" and exit 1, which `generate --check` documents as drift.
             click.echo("error: interrupted", err=True)
             raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except click.exceptions.UsageError as exc:
+            raise _OneLineUsageError(exc) from None
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise  # click prints these itself (usage errors exit 2 as well)
+            raise  # click prints these itself
         except OSError as exc:  # a file or folder the user named cannot be read or written
             where = f"{exc.filename}: " if exc.filename else ""
             return _fail(f"{where}{exc.strerror or exc}")
@@ -81,6 +83,19 @@ class _Group(click.Group):
             if os.environ.get(DEBUG_ENV) == "1":
                 raise
             return _fail(f"internal error ({type(exc).__name__}: {exc}); please report it")
+
+
+class _OneLineUsageError(click.exceptions.UsageError):
+    """A usage error (bad flag, bad value, missing argument) as one ``error:`` line, exit 2,
+    like every other failure, instead of click's usage, hint and error lines."""
+
+    def __init__(self, error: click.exceptions.UsageError) -> None:
+        super().__init__(error.format_message(), error.ctx)
+
+    def show(self, file: Any = None) -> None:
+        where = self.ctx.command_path if self.ctx is not None else "runcomfy-codegen"
+        hint = f" (see '{where} --help')"
+        click.echo(f"error: {where}: " + one_line(self.format_message()) + hint, err=True)
 
 
 def _fail(message: str) -> Any:

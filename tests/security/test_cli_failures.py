@@ -127,3 +127,20 @@ def test_error_lines_never_carry_terminal_control_characters() -> None:
     text = str(InputError("page.txt", "bad \x1b[2J\x07 value\nsecond\u2028line", "/a"))
     assert text == "page.txt#/a: bad \\x1b[2J\\x07 value second line"
     assert text.isprintable()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["no-such-command"], "runcomfy-codegen: No such command 'no-such-command'"),
+        (["lint", "--ignore", "RC999"], "runcomfy-codegen lint: Invalid value for '--ignore'"),
+        (["generate", "--no-such-flag"], "runcomfy-codegen generate: No such option"),
+        (["diff", "only-one"], "runcomfy-codegen diff: Missing argument"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(args: list[str], words: str) -> None:
+    result = CliRunner().invoke(cli, args, prog_name="runcomfy-codegen")
+    code, stdout, stderr = result.exit_code, result.stdout, result.stderr
+    assert code == 2 and not stdout
+    assert stderr.startswith(f"error: {words}") and stderr.count("\n") == 1, stderr
+    assert "--help')" in stderr
