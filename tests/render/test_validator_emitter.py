@@ -167,3 +167,13 @@ def test_pointers_escape_keys_and_reach_nested_values(synthetic: tuple[ModuleTyp
         ("/box/x", "additionalProperties", None),
         ("/points/0/x", "type", "points"),
     }, found
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_nan_and_infinity_are_no_numbers(synthetic: tuple[ModuleType, Any], value: float) -> None:
+    # jsonschema lets them through (every comparison with NaN is false); they are not JSON, so
+    # the request could not be sent, and NaN would pass every documented bound unnoticed.
+    module, _ = synthetic
+    issues = module.validate({"prompt": "ok", "step": value, "points": [{"x": value}]})
+    assert {(i.pointer, i.rule) for i in issues} == {("/step", "type"), ("/points/0/x", "type")}
+    assert all("not a JSON number" in i.message for i in issues)

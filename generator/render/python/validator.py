@@ -29,7 +29,8 @@ __all__ = ["ValidatorCode", "render_validator"]
 _TYPE_TESTS = {
     "string": "isinstance({v}, str)",
     "integer": "(type({v}) is int or is_integer({v}))",
-    "number": "(type({v}) in (int, float) or is_number({v}))",
+    # ``x - x == 0`` is false for NaN and infinity, which are no JSON numbers.
+    "number": "(type({v}) is int or (type({v}) is float and {v} - {v} == 0) or is_number({v}))",
     "boolean": "({v} is True or {v} is False)",
     "array": "isinstance({v}, list)",
     "object": "isinstance({v}, dict)",

@@ -22,6 +22,7 @@ Part of the runtime that runcomfy-codegen vendors into every generated package; 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
@@ -126,6 +127,8 @@ _TYPE_NAMES: Final = {
 
 def type_name(value: Any) -> str:
     """What ``value`` is, in JSON words (``a string``, ``null``)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN or infinity (not a JSON number)"
     exact = _TYPE_NAMES.get(type(value))
     if exact is not None:
         return exact
@@ -181,8 +184,11 @@ def is_integer(value: Any) -> bool:
 
 
 def is_number(value: Any) -> bool:
-    """JSON Schema's ``number``: an int or float that is not a bool."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """JSON Schema's ``number``: an int or finite float that is not a bool (NaN and infinity
+    are not JSON: they would fail to send, or pass every bound unnoticed)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # The issues of generated validators, built only when something is wrong.

@@ -362,7 +362,9 @@ def validate(
                 )
     value = payload.get("150_strength", MISSING)
     if value is not MISSING:
-        if not (type(value) in (int, float) or is_number(value)):
+        if not (
+            type(value) is int or (type(value) is float and value - value == 0) or is_number(value)
+        ):
             issues.append(wrong_type("/150_strength", "strength", "a number", value))
         else:
             if value < 0.3:
@@ -374,7 +376,9 @@ def validate(
         issues.append(wrong_type("/149_seed", "seed", "an integer", value))
     value = payload.get("149_cfg", MISSING)
     if value is not MISSING:
-        if not (type(value) in (int, float) or is_number(value)):
+        if not (
+            type(value) is int or (type(value) is float and value - value == 0) or is_number(value)
+        ):
             issues.append(wrong_type("/149_cfg", "guidance_scale", "a number", value))
         else:
             if value < 0.6:
