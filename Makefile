@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: generate test golden bench fuzz clean
+.PHONY: generate test golden bench bench-client fuzz clean
 
 generate: $(VENV)/.installed
 	$(BIN)/runcomfy-codegen generate
@@ -22,6 +22,10 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_generate.py
 	$(BIN)/python benchmarks/bench_validate.py
 	$(BIN)/python benchmarks/bench_import.py
+
+# N concurrent jobs against serve in its own process (minutes at N=5000).
+bench-client: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/bench_client.py --n 100 1000 5000
 
 # A long fuzz run (docs/security.md): FUZZ_EXAMPLES fresh random cases per kind (model files,
 # pages); prints the figures and writes them to fuzz-report.txt; failing cases go to fuzz-failures/.
