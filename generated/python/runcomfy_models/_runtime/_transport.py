@@ -13,7 +13,6 @@ a busy client slows down, it never fails an accepted job.
 
 from __future__ import annotations
 
-import asyncio
 import json as json_module
 import logging
 import os
@@ -499,15 +498,19 @@ class AsyncTransport(_TransportCore):
         settings: Settings,
         http_client: httpx.AsyncClient | None = None,
         *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
+        # asyncio is imported here, not at the top: sync users and ``import runcomfy_models``
+        # (about 15 ms of it) never need it.
+        import asyncio
+
         super().__init__(settings)
         self._owns_client = http_client is None
         self._http = http_client or httpx.AsyncClient(
             timeout=settings.timeout, limits=self._limits, follow_redirects=True
         )
         self._slots = asyncio.Semaphore(settings.max_connections)
-        self.sleep = sleep
+        self.sleep = sleep or asyncio.sleep
 
     async def aclose(self) -> None:
         if self._owns_client:
@@ -526,6 +529,8 @@ class AsyncTransport(_TransportCore):
         if left is None or not self._slots.locked():
             await self._slots.acquire()
             return
+        import asyncio
+
         try:
             async with asyncio.timeout(max(left, 0.0)):
                 await self._slots.acquire()
@@ -641,6 +646,8 @@ class AsyncTransport(_TransportCore):
                 return await afile_info(self._http, url)
             finally:
                 self._slots.release()
+
+        import asyncio
 
         found = await asyncio.gather(*(one(url) for url in urls))
         return {url: info for url, info in zip(urls, found, strict=True) if info is not None}
