@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.metadata
 import os
 import sys
 from typing import Any, TypeVar
@@ -40,6 +39,9 @@ def _package_version() -> str:
     version = getattr(sys.modules.get(package), "__version__", None)
     if isinstance(version, str) and version:
         return version
+    # Only now: importlib.metadata costs about 20 ms of every ``import runcomfy_models``.
+    import importlib.metadata
+
     try:
         return importlib.metadata.version(DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError:

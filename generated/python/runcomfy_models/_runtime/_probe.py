@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-import imagesize  # type: ignore[import-untyped]  # ships no type information
 
 from ._types import FileInfo
 
@@ -76,6 +75,10 @@ def _whole_size(response: httpx.Response) -> int | None:
 
 
 def _info(size: int | None, head: bytes) -> FileInfo:
+    # Imported on the first probe only: check_files is opt-in, and importing the package
+    # should not pay for it.
+    import imagesize  # type: ignore[import-untyped]  # ships no type information
+
     try:
         width, height = imagesize.get(io.BytesIO(head))
     except Exception:  # a truncated or odd header: the dimensions stay unknown
