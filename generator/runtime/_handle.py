@@ -10,9 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._errors import (
     APIConnectionError,
@@ -36,9 +34,13 @@ from ._protocol import (
 )
 from ._transport import AsyncTransport, SyncTransport
 
+if TYPE_CHECKING:
+    # Only a type bound here; the real import costs ``import runcomfy_models`` ~15 ms.
+    from pydantic import BaseModel
+
 __all__ = ["AsyncRequestHandle", "OnUpdate", "RequestHandle"]
 
-OutputT = TypeVar("OutputT", bound=BaseModel)
+OutputT = TypeVar("OutputT", bound="BaseModel")
 #: Called with each new (status, queue_position) seen while waiting.
 OnUpdate = Callable[[StatusUpdate], None]
 

@@ -9,20 +9,23 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import pydantic
-from pydantic import BaseModel
 
 from ._errors import ProtocolError
 from ._files import output_file_name
 from ._protocol import IN_PROGRESS, TERMINAL_STATUSES, JobStatus, normalize_status
 from ._transport import AsyncTransport, Settings, SyncTransport
 
+if TYPE_CHECKING:
+    # Only a type bound here; the real import costs ``import runcomfy_models`` ~15 ms.
+    from pydantic import BaseModel
+
 __all__ = ["CancelOutcome", "Result", "StatusUpdate", "parse_output"]
 
-OutputT = TypeVar("OutputT", bound=BaseModel)
+OutputT = TypeVar("OutputT", bound="BaseModel")
 logger = logging.getLogger("runcomfy_models")
 #: How many malformed pieces of one result are left out before giving up on typing it.
 _MAX_REPAIRS = 100

@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import pydantic
-from pydantic import BaseModel
 
 from ._errors import (
     APIConnectionError,
@@ -24,6 +23,10 @@ from ._protocol import model_path
 from ._transport import AsyncTransport, SyncTransport
 from ._types import FileInfo, Issue
 from ._validation import pointer_token
+
+if TYPE_CHECKING:
+    # Only a type bound here; the real import costs ``import runcomfy_models`` ~15 ms.
+    from pydantic import BaseModel
 
 __all__ = ["AsyncModelEndpoint", "ModelEndpoint", "WireInput", "build_input"]
 
@@ -42,8 +45,8 @@ class WireInput(Protocol):
 
 
 InputT = TypeVar("InputT", bound=WireInput)
-OutputT = TypeVar("OutputT", bound=BaseModel)
-ModelT = TypeVar("ModelT", bound=BaseModel)
+OutputT = TypeVar("OutputT", bound="BaseModel")
+ModelT = TypeVar("ModelT", bound="BaseModel")
 
 
 def build_input(
