@@ -3,6 +3,11 @@
 Properties are matched by wire key, then (for what is left) by Python name: renumbering a
 ComfyUI workflow (``143_image`` -> ``212_image``) keeps the Python name, so it is one renamed
 property, not one removed and one added.
+
+What is classified is read from the IR (:class:`FieldSpec` and its typed
+:class:`~generator.schema.ir.Constraints`). Only the catch-all looks at the JSON Schema
+itself: a keyword the IR does not model still changes what the API accepts, so a change of
+any such keyword is reported (breaking unless it is an annotation).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from typing import Any
 
 from generator.diff.changes import Category, Change
 from generator.errors import join_pointer
-from generator.schema.ir import FieldSpec, ModelSpec, OutputFieldSpec, Rule
+from generator.schema.ir import Constraints, FieldSpec, ModelSpec, OutputFieldSpec, Rule
 
 __all__ = ["compare"]
 
@@ -93,19 +98,28 @@ class _FieldComparer:
             else:
                 self.add(N, "became-optional", "became optional", "", True, False)
         self.types()
-        self.schema(o.schema, n.schema, "")
-        if isinstance(o.schema.get("items"), dict) and isinstance(n.schema.get("items"), dict):
-            self.schema(o.schema["items"], n.schema["items"], "/items")
+        self.node(o.constraints, n.constraints, "")
+        self.unmodelled(o.schema, n.schema, "")
+        if o.constraints.items and n.constraints.items:
+            self.node(o.constraints.items, n.constraints.items, "/items")
+            self.unmodelled(o.schema["items"], n.schema["items"], "/items")
         self.rules(o.rules, n.rules)
-        for key in ("default", "description", "title"):
-            self.annotation(key, f"{key}-changed")
+        self.annotations()
         return self.changes
 
-    def annotation(self, key: str, code: str) -> None:
-        o, n = self.old.schema.get(key), self.new.schema.get(key)
-        if o != n or (key in self.old.schema) != (key in self.new.schema):
-            what = f"default {o!r} -> {n!r}" if key == "default" else f"{key} changed"
-            self.add(W, code, what, "/" + key, o, n)
+    def annotations(self) -> None:
+        o, n = self.old, self.new
+        if (o.has_default, o.default) != (n.has_default, n.default):
+            self.add(
+                W, "default-changed", f"default {o.default!r} -> {n.default!r}", "/default",
+                o.default, n.default,
+            )  # fmt: skip
+        for key, old, new in (
+            ("description", o.description, n.description),
+            ("title", o.title, n.title),
+        ):
+            if old != new:
+                self.add(W, f"{key}-changed", f"{key} changed", "/" + key, old, new)
 
     def types(self) -> None:
         o, n = self.old, self.new
@@ -134,15 +148,38 @@ class _FieldComparer:
                 new_media,
             )
 
-    def schema(self, old: dict[str, Any], new: dict[str, Any], at: str) -> None:
-        self.enum(old.get("enum"), new.get("enum"), at)
-        for lower, upper, noun in (
-            (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum"), "range"),
-            (("minLength",), ("maxLength",), "length"),
-            (("minItems",), ("maxItems",), "item-count"),
+    def node(self, old: Constraints, new: Constraints, at: str) -> None:
+        """The modelled constraints of one schema node (the property, or its items)."""
+        self.enum(
+            list(old.enum) if old.enum is not None else None,
+            list(new.enum) if new.enum is not None else None,
+            at,
+        )
+        for noun, lower, upper in (
+            ("range", _range_lower, _range_upper),
+            ("length", _length_lower, _length_upper),
+            ("item-count", _items_lower, _items_upper),
         ):
-            self.bound(_lower(old, lower), _lower(new, lower), noun, "lower", at + "/" + lower[0])
-            self.bound(_upper(old, upper), _upper(new, upper), noun, "upper", at + "/" + upper[0])
+            keyword_low, old_low = lower(old)
+            _, new_low = lower(new)
+            self.bound(old_low, new_low, noun, "lower", f"{at}/{keyword_low}")
+            keyword_high, old_high = upper(old)
+            _, new_high = upper(new)
+            self.bound(old_high, new_high, noun, "upper", f"{at}/{keyword_high}")
+        # A media change is reported by types() ("media-changed"), with its format.
+        media = self.old.media is not None or self.new.media is not None
+        if old.format != new.format and not media:
+            self.add(
+                B if new.format else N,
+                "format-changed",
+                f"format {old.format!r} -> {new.format!r}",
+                f"{at}/format",
+                old.format,
+                new.format,
+            )
+
+    def unmodelled(self, old: dict[str, Any], new: dict[str, Any], at: str) -> None:
+        """Keywords the IR does not model: any change is reported, classified by kind."""
         for key in sorted((set(old) | set(new)) - _HANDLED):
             if old.get(key) != new.get(key) or (key in old) != (key in new):
                 category = W if key in _ANNOTATIONS or key.startswith("x-") else B
@@ -155,16 +192,6 @@ class _FieldComparer:
                     old.get(key),
                     new.get(key),
                 )
-        media = "contentMediaType" in old or "contentMediaType" in new  # media-changed says it
-        if old.get("format") != new.get("format") and not media:
-            self.add(
-                B if new.get("format") else N,
-                "format-changed",
-                f"format {old.get('format')!r} -> {new.get('format')!r}",
-                f"{at}/format",
-                old.get("format"),
-                new.get("format"),
-            )
 
     def enum(self, old: Any, new: Any, at: str) -> None:
         if old == new:
@@ -227,22 +254,43 @@ class _FieldComparer:
             )
 
 
-def _lower(schema: dict[str, Any], keys: tuple[str, ...]) -> _Bound:
-    bounds = [
-        ((float(schema[k]), k.startswith("exclusive")), f"{k} {schema[k]}")
-        for k in keys
-        if isinstance(schema.get(k), int | float)
+def _tightest(
+    keyword: str, bounds: Sequence[tuple[str, int | float | None]], sign: float
+) -> tuple[str, _Bound]:
+    """The tightest of a node's bounds on one side, and the keyword the change is reported at
+    (the inclusive one: the pointer stays put when a bound turns exclusive)."""
+    found = [
+        ((sign * float(value), name.startswith("exclusive")), f"{name} {value}")
+        for name, value in bounds
+        if value is not None
     ]
-    return max(bounds) if bounds else None
+    return keyword, max(found) if found else None
 
 
-def _upper(schema: dict[str, Any], keys: tuple[str, ...]) -> _Bound:
-    bounds = [
-        ((-float(schema[k]), k.startswith("exclusive")), f"{k} {schema[k]}")
-        for k in keys
-        if isinstance(schema.get(k), int | float)
-    ]
-    return max(bounds) if bounds else None
+def _range_lower(c: Constraints) -> tuple[str, _Bound]:
+    bounds = (("minimum", c.minimum), ("exclusiveMinimum", c.exclusive_minimum))
+    return _tightest("minimum", bounds, 1.0)
+
+
+def _range_upper(c: Constraints) -> tuple[str, _Bound]:
+    bounds = (("maximum", c.maximum), ("exclusiveMaximum", c.exclusive_maximum))
+    return _tightest("maximum", bounds, -1.0)
+
+
+def _length_lower(c: Constraints) -> tuple[str, _Bound]:
+    return _tightest("minLength", (("minLength", c.min_length),), 1.0)
+
+
+def _length_upper(c: Constraints) -> tuple[str, _Bound]:
+    return _tightest("maxLength", (("maxLength", c.max_length),), -1.0)
+
+
+def _items_lower(c: Constraints) -> tuple[str, _Bound]:
+    return _tightest("minItems", (("minItems", c.min_items),), 1.0)
+
+
+def _items_upper(c: Constraints) -> tuple[str, _Bound]:
+    return _tightest("maxItems", (("maxItems", c.max_items),), -1.0)
 
 
 def _rule_groups(rules: Sequence[Rule]) -> dict[tuple[str, str], Rule]:
