@@ -51,6 +51,9 @@ RESERVED_NAMES = frozenset(
         # generated client keyword arguments and handle attributes
         "self", "cls", "payload", "options", "validate_input", "on_update", "timeout",
         "deadline", "request_id", "check_files", "wait_timeout", "include_cost",
+        # what the bodies of submit/run call: a parameter of that name would shadow it (their
+        # one local variable, ``_inputs``, cannot collide: no field name starts with ``_``)
+        "given",
     }
 )  # fmt: skip
 #: Public attributes of the generated input models' base class (pydantic's plus ``to_wire``).

@@ -37,6 +37,7 @@ KEYS = [
     "model_config", "model_fields", "__init__", "__class__", "_private", "_", "__", "",
     "Field", "BaseModel", "Annotated", "Literal", "Any", "NotGiven", "NOT_GIVEN", "Result",
     "annotations", "typing", "pydantic", "to_wire", "timeout", "payload", "request_id",
+    "data", "given", "inputs", "on_update", "include_cost", "wait_timeout",
     "a b", "a-b", "a.b", "a/b", "a~b", "$ref", "$id", "é", "漢字", "😀", "x" * 300,
 ]  # fmt: skip
 FORMATS = [

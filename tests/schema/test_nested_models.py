@@ -42,6 +42,9 @@ INPUT_SCHEMA: dict[str, Any] = {
         "__init__": {"type": "string"},
         "to_wire": {"type": "array", "items": {"type": "string"}},
         "result": {"type": "object", "properties": {"a": {"type": "string"}}},
+        # names the bodies of the generated submit/run use: a local and a runtime helper
+        "data": {"type": "number"},
+        "given": {"type": "string"},
     },
 }
 OUTPUT_SCHEMA: dict[str, Any] = {
@@ -55,6 +58,11 @@ OUTPUT_SCHEMA: dict[str, Any] = {
     }
 }
 USE = """
+import json
+
+import httpx
+
+from runcomfy_models import RunComfy
 from runcomfy_models.models.acme_flux_lora_text_to_image import (
     AcmeFluxLoraTextToImageInput, AcmeFluxLoraTextToImageInputLora,
 )
@@ -68,6 +76,25 @@ assert request() == {
     "prompt": "p", "lora": {"path": "https://x/l.safetensors", "scale": 0.5},
     "str": "s", "int": 3, "class": True,
 }, request()
+
+sent: list[object] = []
+
+
+def answer(http_request: httpx.Request) -> httpx.Response:
+    sent.append(json.loads(http_request.content))
+    return httpx.Response(200, json={"request_id": "r1"})
+
+
+http = httpx.Client(transport=httpx.MockTransport(answer))
+with RunComfy("test-token-0123", base_url="http://127.0.0.1:9", http_client=http) as client:
+    lora = AcmeFluxLoraTextToImageInputLora(path="https://x/l.safetensors")
+    handle = client.acme_flux_lora_text_to_image.submit(
+        prompt="p", lora=lora, data=0.5, given_="g"
+    )
+assert handle.request_id == "r1", handle.request_id
+assert sent == [
+    {"prompt": "p", "lora": {"path": "https://x/l.safetensors"}, "data": 0.5, "given": "g"}
+], sent
 print("ok")
 """
 
@@ -93,6 +120,8 @@ def test_builtin_and_private_keys_get_safe_names() -> None:
     assert names["class"] == "class_"
     assert names["__init__"] == "init"
     assert names["to_wire"] == "to_wire_"  # the input model's own method
+    assert names["given"] == "given_"  # the runtime helper submit and run call
+    assert names["data"] == "data"  # their local variable is ``_inputs``: no clash possible
 
 
 @pytest.fixture(scope="module")

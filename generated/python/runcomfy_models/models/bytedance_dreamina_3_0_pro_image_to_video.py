@@ -351,7 +351,7 @@ class BytedanceDreamina30ProImageToVideoClient(
             InputValidationError: The input breaks the schema (every problem is listed,
                 with its Python name and wire key); nothing was sent.
         """
-        data = BytedanceDreamina30ProImageToVideoInput.model_construct(
+        _inputs = BytedanceDreamina30ProImageToVideoInput.model_construct(
             **given(
                 {
                     "prompt": prompt,
@@ -361,7 +361,7 @@ class BytedanceDreamina30ProImageToVideoClient(
                 }
             )
         )
-        return self._submit(data, validate_input=validate_input, check_files=check_files)
+        return self._submit(_inputs, validate_input=validate_input, check_files=check_files)
 
     def run(
         self,
@@ -426,7 +426,7 @@ class BytedanceDreamina30ProImageToVideoClient(
             JobFailedError: The job failed on the server.
             DeadlineExceededError: ``wait_timeout`` passed first.
         """
-        data = BytedanceDreamina30ProImageToVideoInput.model_construct(
+        _inputs = BytedanceDreamina30ProImageToVideoInput.model_construct(
             **given(
                 {
                     "prompt": prompt,
@@ -437,7 +437,7 @@ class BytedanceDreamina30ProImageToVideoClient(
             )
         )
         return self._run(
-            data,
+            _inputs,
             validate_input=validate_input,
             check_files=check_files,
             wait_timeout=wait_timeout,
@@ -515,7 +515,7 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
             InputValidationError: The input breaks the schema (every problem is listed,
                 with its Python name and wire key); nothing was sent.
         """
-        data = BytedanceDreamina30ProImageToVideoInput.model_construct(
+        _inputs = BytedanceDreamina30ProImageToVideoInput.model_construct(
             **given(
                 {
                     "prompt": prompt,
@@ -525,7 +525,7 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
                 }
             )
         )
-        return await self._submit(data, validate_input=validate_input, check_files=check_files)
+        return await self._submit(_inputs, validate_input=validate_input, check_files=check_files)
 
     async def run(
         self,
@@ -590,7 +590,7 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
             JobFailedError: The job failed on the server.
             DeadlineExceededError: ``wait_timeout`` passed first.
         """
-        data = BytedanceDreamina30ProImageToVideoInput.model_construct(
+        _inputs = BytedanceDreamina30ProImageToVideoInput.model_construct(
             **given(
                 {
                     "prompt": prompt,
@@ -601,7 +601,7 @@ class BytedanceDreamina30ProImageToVideoAsyncClient(
             )
         )
         return await self._run(
-            data,
+            _inputs,
             validate_input=validate_input,
             check_files=check_files,
             wait_timeout=wait_timeout,

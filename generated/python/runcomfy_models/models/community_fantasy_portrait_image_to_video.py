@@ -508,7 +508,7 @@ class CommunityFantasyPortraitImageToVideoClient(
             InputValidationError: The input breaks the schema (every problem is listed,
                 with its Python name and wire key); nothing was sent.
         """
-        data = CommunityFantasyPortraitImageToVideoInput.model_construct(
+        _inputs = CommunityFantasyPortraitImageToVideoInput.model_construct(
             **given(
                 {
                     "prompt": prompt,
@@ -525,7 +525,7 @@ class CommunityFantasyPortraitImageToVideoClient(
                 }
             )
         )
-        return self._submit(data, validate_input=validate_input, check_files=check_files)
+        return self._submit(_inputs, validate_input=validate_input, check_files=check_files)
 
     def run(
         self,
@@ -641,7 +641,7 @@ class CommunityFantasyPortraitImageToVideoClient(
             JobFailedError: The job failed on the server.
             DeadlineExceededError: ``wait_timeout`` passed first.
         """
-        data = CommunityFantasyPortraitImageToVideoInput.model_construct(
+        _inputs = CommunityFantasyPortraitImageToVideoInput.model_construct(
             **given(
                 {
                     "prompt": prompt,
@@ -659,7 +659,7 @@ class CommunityFantasyPortraitImageToVideoClient(
             )
         )
         return self._run(
-            data,
+            _inputs,
             validate_input=validate_input,
             check_files=check_files,
             wait_timeout=wait_timeout,
@@ -788,7 +788,7 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
             InputValidationError: The input breaks the schema (every problem is listed,
                 with its Python name and wire key); nothing was sent.
         """
-        data = CommunityFantasyPortraitImageToVideoInput.model_construct(
+        _inputs = CommunityFantasyPortraitImageToVideoInput.model_construct(
             **given(
                 {
                     "prompt": prompt,
@@ -805,7 +805,7 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
                 }
             )
         )
-        return await self._submit(data, validate_input=validate_input, check_files=check_files)
+        return await self._submit(_inputs, validate_input=validate_input, check_files=check_files)
 
     async def run(
         self,
@@ -921,7 +921,7 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
             JobFailedError: The job failed on the server.
             DeadlineExceededError: ``wait_timeout`` passed first.
         """
-        data = CommunityFantasyPortraitImageToVideoInput.model_construct(
+        _inputs = CommunityFantasyPortraitImageToVideoInput.model_construct(
             **given(
                 {
                     "prompt": prompt,
@@ -939,7 +939,7 @@ class CommunityFantasyPortraitImageToVideoAsyncClient(
             )
         )
         return await self._run(
-            data,
+            _inputs,
             validate_input=validate_input,
             check_files=check_files,
             wait_timeout=wait_timeout,

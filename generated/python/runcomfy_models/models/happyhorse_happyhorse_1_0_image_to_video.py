@@ -332,7 +332,7 @@ class HappyhorseHappyhorse10ImageToVideoClient(
             InputValidationError: The input breaks the schema (every problem is listed,
                 with its Python name and wire key); nothing was sent.
         """
-        data = HappyhorseHappyhorse10ImageToVideoInput.model_construct(
+        _inputs = HappyhorseHappyhorse10ImageToVideoInput.model_construct(
             **given(
                 {
                     "image_url": image_url,
@@ -344,7 +344,7 @@ class HappyhorseHappyhorse10ImageToVideoClient(
                 }
             )
         )
-        return self._submit(data, validate_input=validate_input, check_files=check_files)
+        return self._submit(_inputs, validate_input=validate_input, check_files=check_files)
 
     def run(
         self,
@@ -410,7 +410,7 @@ class HappyhorseHappyhorse10ImageToVideoClient(
             JobFailedError: The job failed on the server.
             DeadlineExceededError: ``wait_timeout`` passed first.
         """
-        data = HappyhorseHappyhorse10ImageToVideoInput.model_construct(
+        _inputs = HappyhorseHappyhorse10ImageToVideoInput.model_construct(
             **given(
                 {
                     "image_url": image_url,
@@ -423,7 +423,7 @@ class HappyhorseHappyhorse10ImageToVideoClient(
             )
         )
         return self._run(
-            data,
+            _inputs,
             validate_input=validate_input,
             check_files=check_files,
             wait_timeout=wait_timeout,
@@ -502,7 +502,7 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
             InputValidationError: The input breaks the schema (every problem is listed,
                 with its Python name and wire key); nothing was sent.
         """
-        data = HappyhorseHappyhorse10ImageToVideoInput.model_construct(
+        _inputs = HappyhorseHappyhorse10ImageToVideoInput.model_construct(
             **given(
                 {
                     "image_url": image_url,
@@ -514,7 +514,7 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
                 }
             )
         )
-        return await self._submit(data, validate_input=validate_input, check_files=check_files)
+        return await self._submit(_inputs, validate_input=validate_input, check_files=check_files)
 
     async def run(
         self,
@@ -580,7 +580,7 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
             JobFailedError: The job failed on the server.
             DeadlineExceededError: ``wait_timeout`` passed first.
         """
-        data = HappyhorseHappyhorse10ImageToVideoInput.model_construct(
+        _inputs = HappyhorseHappyhorse10ImageToVideoInput.model_construct(
             **given(
                 {
                     "image_url": image_url,
@@ -593,7 +593,7 @@ class HappyhorseHappyhorse10ImageToVideoAsyncClient(
             )
         )
         return await self._run(
-            data,
+            _inputs,
             validate_input=validate_input,
             check_files=check_files,
             wait_timeout=wait_timeout,

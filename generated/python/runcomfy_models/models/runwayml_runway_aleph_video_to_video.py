@@ -321,7 +321,7 @@ class RunwaymlRunwayAlephVideoToVideoClient(
             InputValidationError: The input breaks the schema (every problem is listed,
                 with its Python name and wire key); nothing was sent.
         """
-        data = RunwaymlRunwayAlephVideoToVideoInput.model_construct(
+        _inputs = RunwaymlRunwayAlephVideoToVideoInput.model_construct(
             **given(
                 {
                     "video_url": video_url,
@@ -331,7 +331,7 @@ class RunwaymlRunwayAlephVideoToVideoClient(
                 }
             )
         )
-        return self._submit(data, validate_input=validate_input, check_files=check_files)
+        return self._submit(_inputs, validate_input=validate_input, check_files=check_files)
 
     def run(
         self,
@@ -399,7 +399,7 @@ class RunwaymlRunwayAlephVideoToVideoClient(
             JobFailedError: The job failed on the server.
             DeadlineExceededError: ``wait_timeout`` passed first.
         """
-        data = RunwaymlRunwayAlephVideoToVideoInput.model_construct(
+        _inputs = RunwaymlRunwayAlephVideoToVideoInput.model_construct(
             **given(
                 {
                     "video_url": video_url,
@@ -410,7 +410,7 @@ class RunwaymlRunwayAlephVideoToVideoClient(
             )
         )
         return self._run(
-            data,
+            _inputs,
             validate_input=validate_input,
             check_files=check_files,
             wait_timeout=wait_timeout,
@@ -489,7 +489,7 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
             InputValidationError: The input breaks the schema (every problem is listed,
                 with its Python name and wire key); nothing was sent.
         """
-        data = RunwaymlRunwayAlephVideoToVideoInput.model_construct(
+        _inputs = RunwaymlRunwayAlephVideoToVideoInput.model_construct(
             **given(
                 {
                     "video_url": video_url,
@@ -499,7 +499,7 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
                 }
             )
         )
-        return await self._submit(data, validate_input=validate_input, check_files=check_files)
+        return await self._submit(_inputs, validate_input=validate_input, check_files=check_files)
 
     async def run(
         self,
@@ -567,7 +567,7 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
             JobFailedError: The job failed on the server.
             DeadlineExceededError: ``wait_timeout`` passed first.
         """
-        data = RunwaymlRunwayAlephVideoToVideoInput.model_construct(
+        _inputs = RunwaymlRunwayAlephVideoToVideoInput.model_construct(
             **given(
                 {
                     "video_url": video_url,
@@ -578,7 +578,7 @@ class RunwaymlRunwayAlephVideoToVideoAsyncClient(
             )
         )
         return await self._run(
-            data,
+            _inputs,
             validate_input=validate_input,
             check_files=check_files,
             wait_timeout=wait_timeout,
