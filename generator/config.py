@@ -14,7 +14,10 @@ Settings given as command-line flags win over the file; the file wins over built
 from __future__ import annotations
 
 import difflib
+import keyword
 import os
+import re
+import sys
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,14 +29,19 @@ from generator.errors import InputError
 from generator.lint.rules import RULES, Severity
 
 __all__ = [
+    "DEFAULT_DISTRIBUTION_NAME",
+    "DEFAULT_IMPORT_NAME",
     "PYPROJECT",
     "TABLE",
     "Config",
     "FileIgnore",
     "LintConfig",
+    "PackageNames",
     "RuleIgnore",
     "SeverityOverride",
+    "distribution_name_problem",
     "find_config",
+    "import_name_problem",
     "load_config",
     "read_config",
 ]
@@ -42,6 +50,69 @@ PYPROJECT = "pyproject.toml"
 #: The table's dotted name in ``pyproject.toml``.
 TABLE = "tool.runcomfy-codegen"
 _T = TypeVar("_T")
+
+#: The generated package's names when neither a flag nor the file names them.
+DEFAULT_DISTRIBUTION_NAME = "runcomfy-models"
+DEFAULT_IMPORT_NAME = "runcomfy_models"
+#: PEP 508's name (the packaging spec's core metadata ``Name``), ASCII, case-insensitive.
+_DISTRIBUTION_NAME = re.compile(r"[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9]", re.IGNORECASE)
+#: One ASCII identifier: the package is one folder, ``python/<name>/``. Non-ASCII identifiers
+#: are valid Python but are spelled differently by file systems (NFC/NFD).
+_IMPORT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: What the generated package or ``runcomfy-codegen run`` imports besides the standard library:
+#: a package of the same name would hide it (or be hidden) on ``sys.path``.
+_TAKEN_IMPORT_NAMES = frozenset(
+    {
+        "annotated_types",
+        "anyio",
+        "certifi",
+        "generator",
+        "h11",
+        "httpcore",
+        "httpx",
+        "idna",
+        "imagesize",
+        "pydantic",
+        "pydantic_core",
+        "sniffio",
+        "typing_extensions",
+    }
+)
+
+
+def import_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be the generated package's import name, or None when it can."""
+    if not _IMPORT_NAME.fullmatch(name):
+        return f"{name!r} is not one Python identifier (letters, digits, _; no dots or slashes)"
+    if keyword.iskeyword(name):
+        return f"{name!r} is a Python keyword"
+    if name in sys.stdlib_module_names:
+        return f"{name!r} would shadow the standard library module {name}"
+    if name in _TAKEN_IMPORT_NAMES:
+        return f"{name!r} would shadow {name}, which the generated package or the generator imports"
+    return None
+
+
+def distribution_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be the generated distribution's name, or None when it can."""
+    if not _DISTRIBUTION_NAME.fullmatch(name):
+        return (
+            f"{name!r} is not a distribution name (PEP 508: letters, digits, '.', '_', '-', "
+            "starting and ending with a letter or digit)"
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class PackageNames:
+    """What the generated package is called: ``pip install <distribution_name>``,
+    ``import <import_name>``.
+
+    Checked where they are read (the file, the flags); the defaults are RunComfy's own.
+    """
+
+    distribution_name: str = DEFAULT_DISTRIBUTION_NAME
+    import_name: str = DEFAULT_IMPORT_NAME
 
 
 @dataclass(frozen=True)
@@ -94,6 +165,8 @@ class Config:
     out_dir: Path | None = None
     templates_dir: Path | None = None
     base_url: str | None = None
+    distribution_name: str | None = None
+    import_name: str | None = None
     lint: LintConfig = LintConfig()
 
 
@@ -222,6 +295,19 @@ class _Reader:
     def path(self, value: object, key: str) -> Path:
         return _shown(self.root / self.text(value, key))
 
+    def import_name(self, value: object, key: str) -> str:
+        return self._name(value, key, import_name_problem)
+
+    def distribution_name(self, value: object, key: str) -> str:
+        return self._name(value, key, distribution_name_problem)
+
+    def _name(self, value: object, key: str, problem_of: Callable[[str], str | None]) -> str:
+        name = self.typed(value, str, key)
+        problem = problem_of(name)
+        if problem is not None:
+            raise self.fail(key, problem)
+        return name
+
     def rule(self, value: object, key: str) -> str:
         code = self.text(value, key)
         if code not in _RULE_CODES:
@@ -271,6 +357,10 @@ class _Reader:
             out_dir=self._optional(table, prefix, "out-dir", self.path),
             templates_dir=self._optional(table, prefix, "templates-dir", self.path),
             base_url=self._optional(table, prefix, "base-url", self.url),
+            distribution_name=self._optional(
+                table, prefix, "distribution-name", self.distribution_name
+            ),
+            import_name=self._optional(table, prefix, "import-name", self.import_name),
             lint=self.lint(get("lint", {}), _key(prefix, "lint")),
         )
 
@@ -320,7 +410,15 @@ class _Reader:
         return SeverityOverride(rule, severity, self.reason(entry, key))
 
 
-_TOP_KEYS = ("base-url", "lint", "out-dir", "schemas-dir", "templates-dir")
+_TOP_KEYS = (
+    "base-url",
+    "distribution-name",
+    "import-name",
+    "lint",
+    "out-dir",
+    "schemas-dir",
+    "templates-dir",
+)
 _LINT_KEYS = ("baseline", "fail-on", "ignore", "per-file-ignores", "severity")
 _RULE_CODES = frozenset(r.code for r in RULES)
 _SEVERITIES = tuple(s.value for s in reversed(Severity))

@@ -20,7 +20,7 @@ cli.register_lazy(
 cli.register_lazy(
     "generate",
     "generator.cli.generate_cmd:generate_command",
-    "Generate normalized schemas, the runcomfy-models package and docs for every model.",
+    "Generate normalized schemas, the Python package and docs for every model.",
 )
 cli.register_lazy(
     "import",

@@ -17,9 +17,22 @@ from typing import Any, TypeVar
 
 import click
 
-from generator.config import Config, load_config
+from generator.config import (
+    DEFAULT_DISTRIBUTION_NAME,
+    DEFAULT_IMPORT_NAME,
+    Config,
+    distribution_name_problem,
+    import_name_problem,
+    load_config,
+)
 
-__all__ = ["current_config", "default_map", "with_config"]
+__all__ = [
+    "current_config",
+    "default_map",
+    "distribution_name_option",
+    "import_name_option",
+    "with_config",
+]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _META = "runcomfy_codegen.config"
@@ -43,9 +56,46 @@ def default_map(config: Config) -> dict[str, dict[str, Any]]:
     put(("generate",), "templates_dir", config.templates_dir)
     put(("run",), "package_dir", config.out_dir and config.out_dir / "python")
     put(("pull", "run"), "base_url", config.base_url)
+    put(("generate",), "distribution_name", config.distribution_name)
+    put(("generate", "run"), "import_name", config.import_name)
     put(("lint",), "fail_on", config.lint.fail_on and config.lint.fail_on.value)
     put(("lint",), "baseline", config.lint.baseline)
     return defaults
+
+
+def _checked(problem_of: Callable[[str], str | None]) -> Callable[..., str]:
+    """A click callback refusing what :mod:`generator.config` refuses in the file, with the
+    same words: one check for the flag and the key."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str) -> str:
+        problem = problem_of(value)
+        if problem is not None:
+            raise click.BadParameter(problem, ctx=ctx, param=param)
+        return value
+
+    return check
+
+
+def import_name_option(help: str) -> Callable[[_F], _F]:
+    """``--import-name`` (``import-name`` in the file)."""
+    return click.option(
+        "--import-name",
+        default=DEFAULT_IMPORT_NAME,
+        show_default=True,
+        callback=_checked(import_name_problem),
+        help=help,
+    )
+
+
+def distribution_name_option(help: str) -> Callable[[_F], _F]:
+    """``--distribution-name`` (``distribution-name`` in the file)."""
+    return click.option(
+        "--distribution-name",
+        default=DEFAULT_DISTRIBUTION_NAME,
+        show_default=True,
+        callback=_checked(distribution_name_problem),
+        help=help,
+    )
 
 
 def current_config() -> Config:

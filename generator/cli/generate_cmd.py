@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 
 from generator.cli._app import verbosity
+from generator.cli._config import distribution_name_option, import_name_option
+from generator.config import PackageNames
 from generator.errors import InputError
 from generator.output.build import Build, build, default_jobs
 from generator.output.cache import RenderCache, default_cache_dir
@@ -132,6 +134,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     help="Where rendered models are cached [default: .runcomfy-codegen-cache beside --out].",
 )
 @click.option("--no-cache", is_flag=True, help="Render every model; read and write no cache.")
+@distribution_name_option("The generated package's distribution name (pip install NAME).")
+@import_name_option("The generated package's import name: python/NAME/, import NAME.")
 @click.option(
     "-j",
     "--jobs",
@@ -147,9 +151,11 @@ def generate_command(
     force: bool,
     cache_dir: Path | None,
     no_cache: bool,
+    distribution_name: str,
+    import_name: str,
     jobs: int | None,
 ) -> None:
-    """Generate normalized schemas, the runcomfy-models package and docs for every model.
+    """Generate normalized schemas, the Python package and docs for every model.
 
     Everything is built and checked (every Python file compiles, the changed modules import)
     before the output folder is replaced: an unusable schema or template writes nothing.
@@ -167,6 +173,7 @@ def generate_command(
             cache=cache,
             jobs=jobs or default_jobs(),
             on_progress=on_progress,
+            package_names=PackageNames(distribution_name, import_name),
         )
     files = result.files
     if level > 0:

@@ -10,8 +10,9 @@ Exit status: 0 done; 1 the job failed, was cancelled or timed out, or the API re
 serve (token, network, server errors); 2 usage or validation error (local or the server's);
 130 interrupted by Ctrl-C (a queued job is cancelled first; its request id is always printed).
 
-Only the generated package's public names are used (``runcomfy_models`` and its
-``_runtime`` exports), as a user's program would.
+Only the generated package's public names are used (the package, ``runcomfy_models`` unless
+``--import-name`` or the configuration names another, and its ``_runtime`` exports), as a
+user's program would.
 """
 
 from __future__ import annotations
@@ -37,13 +38,13 @@ from rich.live import Live
 from rich.spinner import Spinner
 
 from generator.cli._app import EXIT_INPUT_ERROR, EXIT_INTERRUPTED
+from generator.cli._config import import_name_option
 from generator.errors import InputError, escape_pointer_token, unescape_pointer_token
 from generator.runtime._protocol import JOB_ACTIONS, job_path
 
 __all__ = ["run_command"]
 
 EXIT_JOB_FAILED = 1
-_PACKAGE = "runcomfy_models"
 
 
 class _Usage(Exception):
@@ -78,8 +79,8 @@ class _WarningLines(logging.Handler):
 
 
 @contextmanager
-def _package_log_as_warnings() -> Iterator[None]:
-    logger = logging.getLogger(_PACKAGE)
+def _package_log_as_warnings(import_name: str) -> Iterator[None]:
+    logger = logging.getLogger(import_name)
     handler, propagate = _WarningLines(logging.WARNING), logger.propagate
     logger.addHandler(handler)
     logger.propagate = False
@@ -90,15 +91,18 @@ def _package_log_as_warnings() -> Iterator[None]:
         logger.propagate = propagate
 
 
-def _import_package(package_dir: Path) -> ModuleType:
+def _import_package(package_dir: Path, import_name: str) -> ModuleType:
     folder = package_dir.resolve()
-    if not (folder / _PACKAGE / "__init__.py").is_file():
-        raise _Usage(f"{package_dir}: no generated package {_PACKAGE}/ (run `make generate`)")
+    if not (folder / import_name / "__init__.py").is_file():
+        raise _Usage(
+            f"{package_dir}: no generated package {import_name}/ (run `runcomfy-codegen "
+            "generate`, or name the package with --import-name)"
+        )
     sys.path.insert(0, str(folder))
-    package = importlib.import_module(_PACKAGE)
+    package = importlib.import_module(import_name)
     origin = Path(str(package.__file__)).resolve()
     if not origin.is_relative_to(folder):
-        raise _Usage(f"{_PACKAGE} was already imported from {origin.parent}, not {package_dir}")
+        raise _Usage(f"{import_name} was already imported from {origin.parent}, not {package_dir}")
     return package
 
 
@@ -112,7 +116,7 @@ class _Model:
             raise _Usage(f"unknown model {model_id!r} (this package has: {known})")
         self.model_id = model_id
         self.attribute = models[model_id]
-        self.module = importlib.import_module(f"{_PACKAGE}.models.{self.attribute}")
+        self.module = importlib.import_module(f"{package.__name__}.models.{self.attribute}")
         input_class: Any = self.module.INPUT_TYPE
         #: wire key -> Python name, in schema order.
         self.python_names: dict[str, str] = {
@@ -368,8 +372,9 @@ def _submit_interruptibly(submit: Callable[[], Any], runtime: ModuleType) -> Any
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("generated/python"),
     show_default=True,
-    help="Folder holding the generated runcomfy_models package.",
+    help="Folder holding the generated package (see --import-name).",
 )
+@import_name_option("The generated package's import name (python/NAME/ in --package-dir).")
 def run_command(
     model_id: str,
     settings: tuple[str, ...],
@@ -381,6 +386,7 @@ def run_command(
     timeout: float | None,
     poll_interval: float | None,
     package_dir: Path,
+    import_name: str,
 ) -> None:
     """Validate, submit and follow one job of MODEL_ID; print its output URLs.
 
@@ -388,7 +394,7 @@ def run_command(
     exits 130; during the submit it first waits for the server's answer.
     """
     try:
-        with _package_log_as_warnings():
+        with _package_log_as_warnings(import_name):
             _run(
                 model_id,
                 settings,
@@ -400,6 +406,7 @@ def run_command(
                 timeout,
                 poll_interval,
                 package_dir,
+                import_name,
             )
     except KeyboardInterrupt:  # before the submit, or while saving: nothing to cancel
         _echo("interrupted", err=True)
@@ -417,9 +424,10 @@ def _run(
     timeout: float | None,
     poll_interval: float | None,
     package_dir: Path,
+    import_name: str,
 ) -> None:
     try:
-        package = _import_package(package_dir)
+        package = _import_package(package_dir, import_name)
         model = _Model(package, model_id)
         payload = _payload(model, input_file, settings)
     except _Usage as exc:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import generator
+from generator.config import PackageNames
 from generator.errors import InputError
 from generator.output.cache import Entry, RenderCache, fingerprint, model_key
 from generator.output.release import CHANGELOG, ReleasedState, plan_release, released_state
@@ -74,7 +75,9 @@ def _environment(templates_dir: Path | None) -> jinja2.Environment:
     return make_environment(templates_dir)
 
 
-def model_files(spec: ModelSpec, env: jinja2.Environment) -> dict[str, str]:
+def model_files(
+    spec: ModelSpec, env: jinja2.Environment, package_names: PackageNames
+) -> dict[str, str]:
     """The files that depend on this one model: schemas, Python module, docs page."""
     from generator.render.docs import render_model_doc
     from generator.render.python.package import render_model_module
@@ -85,32 +88,39 @@ def model_files(spec: ModelSpec, env: jinja2.Environment) -> dict[str, str]:
         input_path: template.render(schema=spec.input_schema),
         output_path: template.render(schema=spec.output_schema),
     }
-    files.update(render_model_module(spec, env))
-    files.update(render_model_doc(spec, env))
+    files.update(render_model_module(spec, env, package_names))
+    files.update(render_model_doc(spec, env, package_names))
     return files
 
 
 def index_files(
-    specs: Sequence[ModelSpec], env: jinja2.Environment, version: str
+    specs: Sequence[ModelSpec],
+    env: jinja2.Environment,
+    version: str,
+    package_names: PackageNames,
 ) -> dict[str, str]:
     """The files that list every model."""
     from generator.render.docs import render_docs_index
     from generator.render.python.package import render_package_index
 
-    files = render_package_index(specs, env, version)
-    files.update(render_docs_index(specs, env))
+    files = render_package_index(specs, env, package_names, version)
+    files.update(render_docs_index(specs, env, package_names))
     return files
 
 
 def render_outputs(
-    specs: Sequence[ModelSpec], env: jinja2.Environment, version: str | None = None
+    specs: Sequence[ModelSpec],
+    env: jinja2.Environment,
+    version: str | None = None,
+    package_names: PackageNames | None = None,
 ) -> dict[str, str]:
     """Every file for ``specs``, without cache or release (the package's first version)."""
     from generator.render.python.package import PACKAGE_VERSION
 
-    files = index_files(specs, env, version or PACKAGE_VERSION)
+    names = package_names or PackageNames()
+    files = index_files(specs, env, version or PACKAGE_VERSION, names)
     for spec in specs:
-        files.update(model_files(spec, env))
+        files.update(model_files(spec, env, names))
     return dict(sorted(files.items()))
 
 
@@ -178,7 +188,7 @@ _WORKER_ENV: dict[str, jinja2.Environment] = {}
 
 
 def _render_in_worker(
-    path: str, templates_dir: str | None
+    path: str, templates_dir: str | None, package_names: PackageNames
 ) -> tuple[ModelSpec, dict[str, str]] | tuple[str, str, str | None]:
     """Runs in a pool process; an input error comes back as data (exceptions may not pickle)."""
     env = _WORKER_ENV.get(str(templates_dir))
@@ -190,7 +200,7 @@ def _render_in_worker(
 
     try:
         spec = _normalize(Path(path))
-        return spec, model_files(spec, env)
+        return spec, model_files(spec, env, package_names)
     except InputError as exc:
         return exc.file, exc.message, exc.pointer
     except Exception as exc:  # jinja's exceptions do not survive pickling: send the one line
@@ -229,9 +239,11 @@ class _Builder:
         cache: RenderCache,
         jobs: int,
         on_progress: ProgressCallback | None,
+        package_names: PackageNames,
     ) -> None:
         self.schemas_dir = schemas_dir
         self.templates_dir = templates_dir
+        self.package_names = package_names
         self.cache = cache
         self.jobs = jobs
         self.on_progress = on_progress
@@ -270,7 +282,7 @@ class _Builder:
         if self.jobs <= 1 or len(missing) < POOL_THRESHOLD:
             for source in missing:
                 spec = _normalize(source.path)
-                finish(source, spec, model_files(spec, self.env))
+                finish(source, spec, model_files(spec, self.env, self.package_names))
             return done
         # Import the renderers before forking so the workers share them.
         import generator.render.docs
@@ -279,7 +291,10 @@ class _Builder:
 
         templates = None if self.templates_dir is None else str(self.templates_dir)
         with ProcessPoolExecutor(min(self.jobs, len(missing)), mp_context=_pool_context()) as pool:
-            futures = [pool.submit(_render_in_worker, str(s.path), templates) for s in missing]
+            futures = [
+                pool.submit(_render_in_worker, str(s.path), templates, self.package_names)
+                for s in missing
+            ]
             for source, future in zip(missing, futures, strict=True):
                 result = future.result()
                 if isinstance(result[0], str):
@@ -299,8 +314,10 @@ def build(
     jobs: int = 1,
     on_progress: ProgressCallback | None = None,
     released: ReleasedState | None = None,
+    package_names: PackageNames | None = None,
 ) -> Build:
-    """Every generated file for the models under ``schemas_dir``.
+    """Every generated file for the models under ``schemas_dir``, for a package named
+    ``package_names`` (RunComfy's default names when None).
 
     ``out_dir`` decides the released state the version and CHANGELOG are planned against
     (see :mod:`generator.output.release`); ``released`` gives it directly. With neither, the
@@ -311,10 +328,11 @@ def build(
     from generator.render.templates import default_templates_dir
 
     cache = cache or RenderCache(None)
+    names = package_names or PackageNames()
     template_dirs = [d for d in (templates_dir, default_templates_dir()) if d is not None]
-    shared = fingerprint(Path(generator.__file__).resolve().parent, template_dirs)
+    shared = fingerprint(Path(generator.__file__).resolve().parent, template_dirs, names)
     sources = _read_sources(schemas_dir, shared)
-    builder = _Builder(schemas_dir, templates_dir, cache, jobs, on_progress)
+    builder = _Builder(schemas_dir, templates_dir, cache, jobs, on_progress, names)
     try:
         entries: dict[str, Entry] = {}
         missing = []
@@ -371,7 +389,9 @@ def _index(
         current[model_id] = (files[input_path], files[output_path])
     if released is None:
         released = ReleasedState(where="-") if out_dir is None else released_state(out_dir)
-    release = plan_release(current, builder.spec_of, released)
+    release = plan_release(
+        current, builder.spec_of, released, builder.package_names.distribution_name
+    )
     digest = hashlib.sha256(release.version.encode() + b"\0" + release.changelog.encode())
     for model_id in sorted(models):
         digest.update(model_id.encode() + b"\0" + models[model_id].key.encode())
@@ -381,7 +401,7 @@ def _index(
         builder.cache.touch([key])
         return hit.files
     specs = [builder.spec_of(model_id) for model_id in sorted(models)]
-    index = index_files(specs, builder.env, release.version)
+    index = index_files(specs, builder.env, release.version, builder.package_names)
     index[CHANGELOG] = release.changelog
     builder.cache.put(key, "index", index)
     return index

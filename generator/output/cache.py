@@ -25,6 +25,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.config import PackageNames
 
 __all__ = [
     "CACHE_DIR_NAME",
@@ -62,14 +66,20 @@ def _files_under(root: Path, suffixes: tuple[str, ...]) -> Iterable[tuple[str, P
             yield path.relative_to(root).as_posix(), path
 
 
-def fingerprint(generator_dir: Path, template_dirs: Iterable[Path]) -> str:
+def fingerprint(
+    generator_dir: Path, template_dirs: Iterable[Path], package_names: PackageNames
+) -> str:
     """Everything shared by all models that shapes the output.
 
     The generator's own source (every module and vocabulary file, so any code change is a new
     key, not only a version bump), every template folder in lookup order, the versions of the
-    distributions that shape output, and the Python version (``ast.unparse`` differs by minor).
+    distributions that shape output, the Python version (``ast.unparse`` differs by minor), and
+    the package's names (a model's files sit under ``python/<import name>/`` and name it).
     """
     digest = hashlib.sha256(f"format {_FORMAT}\npython {sys.version}\n".encode())
+    # Checked names hold no newline or space, so this line cannot be forged by another pair.
+    names = f"package {package_names.import_name} {package_names.distribution_name}\n"
+    digest.update(names.encode())
     for name in _SHAPING_DISTRIBUTIONS:
         try:
             version = metadata.version(name)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import tomllib
@@ -41,11 +42,23 @@ __all__ = [
 
 CHANGELOG = "python/CHANGELOG.md"
 PYPROJECT = "python/pyproject.toml"
-_HEADER = (
-    "# Changelog of runcomfy-models\n\n"
+_INTRO = (
     "Written by `runcomfy-codegen generate` from the schema changes of each release "
     "(breaking: major, compatible: minor, noteworthy only: patch).\n\n"
 )
+#: The header of a CHANGELOG of any distribution name, so a renamed distribution's released
+#: CHANGELOG gets the new name on top instead of a second header.
+_ANY_HEADER = re.compile(r"# Changelog of \S+\n\n" + re.escape(_INTRO))
+
+
+def _header(distribution_name: str) -> str:
+    return f"# Changelog of {distribution_name}\n\n{_INTRO}"
+
+
+def _entries(changelog: str) -> str:
+    """A CHANGELOG without its header: its releases, newest first."""
+    header = _ANY_HEADER.match(changelog)
+    return changelog[header.end() :] if header else changelog
 
 
 @dataclass(frozen=True)
@@ -184,9 +197,11 @@ def released_state(out_dir: Path) -> ReleasedState:
     return _from_git(*location)
 
 
-def _first_release(version: str, model_ids: list[str]) -> str:
+def _first_release(version: str, model_ids: list[str], distribution_name: str) -> str:
     models = "".join(f"- `{model_id}`\n" for model_id in model_ids)
-    return f"{_HEADER}## {version}\n\nFirst release, with these models:\n\n{models}"
+    return (
+        f"{_header(distribution_name)}## {version}\n\nFirst release, with these models:\n\n{models}"
+    )
 
 
 def _previous_spec(
@@ -208,11 +223,19 @@ def _previous_spec(
     return spec_from_normalized(model_id, input_schema, output_schema, names=overrides, file=file)
 
 
-def _unchanged(released: ReleasedState, current: Mapping[str, tuple[str, str]]) -> Release:
+def _unchanged(
+    released: ReleasedState, current: Mapping[str, tuple[str, str]], distribution_name: str
+) -> Release:
     assert released.version is not None
+    if released.changelog is None:
+        return Release(
+            released.version,
+            _first_release(released.version, sorted(current), distribution_name),
+            {},
+        )
     kept = released.changelog
-    if kept is None:
-        kept = _first_release(released.version, sorted(current))
+    if _ANY_HEADER.match(kept):  # retitled after a rename; an edited header is left alone
+        kept = _header(distribution_name) + _entries(kept)
     return Release(released.version, kept, {})
 
 
@@ -224,16 +247,19 @@ def plan_release(
     current: Mapping[str, tuple[str, str]],
     spec_of: Callable[[str], ModelSpec],
     released: ReleasedState,
+    distribution_name: str,
 ) -> Release:
     """The version and CHANGELOG for generating ``current`` (normalized schema texts by id).
 
     ``spec_of`` normalizes a current model; it is called only for models that differ from
-    the release, so an unchanged catalog is planned without normalizing anything.
+    the release, so an unchanged catalog is planned without normalizing anything. The
+    CHANGELOG is titled with ``distribution_name`` (a renamed distribution keeps its entries).
     """
     if released.version is None:
         from generator.render.python.package import PACKAGE_VERSION
 
-        return Release(PACKAGE_VERSION, _first_release(PACKAGE_VERSION, sorted(current)), {})
+        first = _first_release(PACKAGE_VERSION, sorted(current), distribution_name)
+        return Release(PACKAGE_VERSION, first, {})
     differing = sorted(
         model_id
         for model_id in set(current) | set(released.schemas)
@@ -242,7 +268,7 @@ def plan_release(
         or _digest(current[model_id]) != _digest(released.schemas[model_id])
     )
     if not differing:
-        return _unchanged(released, current)
+        return _unchanged(released, current, distribution_name)
     from generator.diff import bump_version, changelog_entry, compare, required_bump
 
     changes: dict[str, list[Change]] = {}
@@ -255,8 +281,9 @@ def plan_release(
             changes[model_id] = found
     bump = required_bump(c for found in changes.values() for c in found)
     if bump == "none":
-        return _unchanged(released, current)
+        return _unchanged(released, current, distribution_name)
     version = bump_version(released.version, bump)
-    older = (released.changelog or _HEADER).removeprefix(_HEADER)
+    older = _entries(released.changelog or "")
     entry = changelog_entry(version, changes).rstrip("\n") + "\n"
-    return Release(version, _HEADER + entry + ("\n" + older if older else ""), changes)
+    header = _header(distribution_name)
+    return Release(version, header + entry + ("\n" + older if older else ""), changes)

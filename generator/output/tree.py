@@ -35,6 +35,9 @@ from generator.errors import InputError
 __all__ = ["MANAGED_DIRS", "MANIFEST", "TreeDiff", "diff_tree", "write_tree"]
 
 #: Folders (relative to the output root) whose every file ``generate`` owned before manifests.
+#: History, not configuration: the package was always ``runcomfy_models`` then (its name became
+#: configurable later). A tree with a manifest owns exactly what the manifest lists, so after a
+#: rename the old package's files are removed and anything else in its folder is foreign.
 MANAGED_DIRS = ("schemas", "python/runcomfy_models", "docs")
 #: The list of files ``generate`` wrote, inside the output folder.
 MANIFEST = ".runcomfy-codegen-manifest.json"

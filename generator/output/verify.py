@@ -37,7 +37,7 @@ for name in sys.argv[3:]:
 
 
 def _module_name(path: str) -> str | None:
-    """``python/runcomfy_models/models/x.py`` -> ``runcomfy_models.models.x``."""
+    """``python/acme_models/models/x.py`` -> ``acme_models.models.x``."""
     if not (path.startswith(_PACKAGE_ROOT + "/") and path.endswith(".py")):
         return None
     parts = path[len(_PACKAGE_ROOT) + 1 : -len(".py")].split("/")
@@ -86,7 +86,8 @@ def verify_package(staged: Path, diff: TreeDiff, origins: Mapping[str, str]) -> 
         failure = json.loads(done.stdout.strip().splitlines()[-1])
         module, error = str(failure["module"]), str(failure["error"])
     except (ValueError, IndexError, KeyError, TypeError):
-        module, error = "runcomfy_models", (done.stderr.strip().splitlines() or ["crashed"])[-1]
+        # No module named itself: blame the top one (parents come first: the package).
+        module, error = modules[0], (done.stderr.strip().splitlines() or ["crashed"])[-1]
     raise InputError(
         by_module.get(module, module), f"the generated {module} does not import: {error}"
     )

@@ -17,10 +17,12 @@ from typing import Any
 
 import jinja2
 
+from generator.config import PackageNames
 from generator.errors import InputError
 from generator.render.examples import example_payload
 from generator.render.markdown import install_filters, md, md_code, md_fence
 from generator.render.naming import class_prefix, module_name
+from generator.render.templates import package_variables
 from generator.schema.documented import check_model_id
 from generator.schema.ir import Constraints, FieldSpec, Metric, ModelSpec, OutputFieldSpec, Rule
 
@@ -287,21 +289,31 @@ def model_page(spec: ModelSpec) -> ModelPage:
     )
 
 
-def render_model_doc(spec: ModelSpec, env: jinja2.Environment) -> dict[str, str]:
+def render_model_doc(
+    spec: ModelSpec, env: jinja2.Environment, package_names: PackageNames
+) -> dict[str, str]:
     """``{"docs/<model_id>.md": ...}``: the one docs page that depends on this model alone."""
     install_filters(env)
     page = model_page(spec)
-    return {page.path: env.get_template(MODEL_TEMPLATE).render(page=page)}
+    template = env.get_template(MODEL_TEMPLATE)
+    return {page.path: template.render(page=page, **package_variables(package_names))}
 
 
-def render_docs_index(specs: Sequence[ModelSpec], env: jinja2.Environment) -> dict[str, str]:
+def render_docs_index(
+    specs: Sequence[ModelSpec], env: jinja2.Environment, package_names: PackageNames
+) -> dict[str, str]:
     """``{"docs/index.md": ...}``: the list of every model."""
     install_filters(env)
     pages = sorted((model_page(spec) for spec in specs), key=lambda page: page.model_id)
-    return {"docs/index.md": env.get_template(INDEX_TEMPLATE).render(pages=pages)}
+    template = env.get_template(INDEX_TEMPLATE)
+    return {"docs/index.md": template.render(pages=pages, **package_variables(package_names))}
 
 
-def render_docs(specs: Sequence[ModelSpec], env: jinja2.Environment) -> dict[str, str]:
+def render_docs(
+    specs: Sequence[ModelSpec],
+    env: jinja2.Environment,
+    package_names: PackageNames | None = None,
+) -> dict[str, str]:
     """``{"docs/index.md": ..., "docs/<model_id>.md": ...}``, paths relative to ``generated/``.
 
     Sorted by path and free of anything that varies between runs, so the output is byte for
@@ -314,7 +326,8 @@ def render_docs(specs: Sequence[ModelSpec], env: jinja2.Environment) -> dict[str
                 spec.file, f"model id {spec.model_id!r} is also defined in {seen[spec.model_id]}"
             )
         seen[spec.model_id] = spec.file
-    files = render_docs_index(specs, env)
+    names = package_names or PackageNames()
+    files = render_docs_index(specs, env, names)
     for spec in specs:
-        files.update(render_model_doc(spec, env))
+        files.update(render_model_doc(spec, env, names))
     return dict(sorted(files.items()))

@@ -15,11 +15,13 @@ from typing import Any
 import jinja2
 
 import generator
+from generator.config import PackageNames
 from generator.errors import InputError
 
 __all__ = [
     "default_templates_dir",
     "make_environment",
+    "package_variables",
     "py_block",
     "py_literal",
     "template_failure",
@@ -34,6 +36,12 @@ def default_templates_dir() -> Path:
     package = Path(generator.__file__).resolve().parent
     installed = package / "_templates"
     return installed if installed.is_dir() else package.parent / "templates"
+
+
+def package_variables(names: PackageNames) -> dict[str, str]:
+    """The variables every template gets for the package's names (``from {{ package }} import
+    RunComfy``, ``pip install {{ distribution }}``); both are checked names, safe anywhere."""
+    return {"package": names.import_name, "distribution": names.distribution_name}
 
 
 def py_literal(value: Any) -> str:

@@ -8,7 +8,7 @@ pydantic model (the bases of generated classes live in ``_input`` and ``_output`
 model modules).
 """
 
-from ._client import BASE_URL_ENV, DISTRIBUTION, TOKEN_ENV, AsyncClientBase, ClientBase
+from ._client import BASE_URL_ENV, TOKEN_ENV, AsyncClientBase, ClientBase
 from ._endpoint import AsyncModelEndpoint, ModelEndpoint, WireInput, build_input
 from ._errors import (
     APIConnectionError,
@@ -44,7 +44,6 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_TIMEOUT",
-    "DISTRIBUTION",
     "JOB_STATUSES",
     "NOT_GIVEN",
     "TERMINAL_STATUSES",

@@ -25,7 +25,7 @@ from ._types import FileInfo, Issue
 from ._validation import pointer_token
 
 if TYPE_CHECKING:
-    # Only a type bound here; the real import costs ``import runcomfy_models`` ~15 ms.
+    # Only a type bound here; the real import costs importing the package ~15 ms.
     from pydantic import BaseModel
 
 __all__ = ["AsyncModelEndpoint", "ModelEndpoint", "WireInput", "build_input"]

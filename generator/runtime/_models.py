@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import logging
 import os
 import time
 from collections.abc import Iterator
@@ -16,17 +15,17 @@ import pydantic
 
 from ._errors import ProtocolError
 from ._files import output_file_name
+from ._package import logger
 from ._protocol import IN_PROGRESS, TERMINAL_STATUSES, JobStatus, normalize_status
 from ._transport import AsyncTransport, Settings, SyncTransport
 
 if TYPE_CHECKING:
-    # Only a type bound here; the real import costs ``import runcomfy_models`` ~15 ms.
+    # Only a type bound here; the real import costs importing the package ~15 ms.
     from pydantic import BaseModel
 
 __all__ = ["CancelOutcome", "Result", "StatusUpdate", "parse_output"]
 
 OutputT = TypeVar("OutputT", bound="BaseModel")
-logger = logging.getLogger("runcomfy_models")
 #: How many malformed pieces of one result are left out before giving up on typing it.
 _MAX_REPAIRS = 100
 

@@ -10,18 +10,17 @@ probed is left out, so its rules stay "unchecked" for the server to judge, never
 from __future__ import annotations
 
 import io
-import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from ._package import logger
 from ._types import FileInfo
 
 __all__ = ["HEADER_BYTES", "afile_info", "file_info", "input_urls", "note_unchecked_once"]
 
-logger = logging.getLogger("runcomfy_models")
 #: Enough for the dimensions of every format imagesize reads (JPEG's SOF can sit after EXIF).
 HEADER_BYTES = 64 * 1024
 _PROBE_TIMEOUT = httpx.Timeout(10.0)

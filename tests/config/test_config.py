@@ -184,7 +184,10 @@ def test_lint_default_path_is_the_configured_schemas_dir(
             'schema-dir = "x"\n',
             "tool.runcomfy-codegen.schema-dir: unknown key; did you mean 'schemas-dir'?",
         ),
-        ('colour = "x"\n', "tool.runcomfy-codegen.colour: unknown key (known: base-url, lint, "),
+        (
+            'colour = "x"\n',
+            "tool.runcomfy-codegen.colour: unknown key (known: base-url, distribution-name, ",
+        ),
         (
             '[tool.runcomfy-codegen.lint]\nbaseline-file = "b.json"\n',
             "tool.runcomfy-codegen.lint.baseline-file: unknown key; did you mean 'baseline'?",

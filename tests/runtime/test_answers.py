@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import re
+import importlib.metadata
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from generator.runtime import (
     ServerError,
     SubmissionUncertainError,
 )
+from generator.runtime._package import PACKAGE
 from generator.runtime._protocol import normalize_status
 
 from .conftest import TOKEN, Script, TinyInput, make_client, ok
@@ -81,12 +83,28 @@ def test_succeeded_is_done_with_cost_timestamps_and_instance(script: Script) -> 
     assert all(request.url.params["include_cost"] == "true" for request in polls)
 
 
-def test_user_agent_names_the_package(script: Script) -> None:
+def test_user_agent_names_the_package(script: Script, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runtime's package (here the generator itself, whose copy the unit tests import)
+    names the distribution and version: the runtime spells no package name of its own."""
+    package = sys.modules[PACKAGE]
+    monkeypatch.setattr(package, "__distribution__", "acme-models", raising=False)
+    monkeypatch.setattr(package, "__version__", "9.8.7", raising=False)
     script.on("submit", ok(SUBMITTED)).on("result", ok({"status": "completed", "output": {}}))
     _run(script)
-    agent = script.seen[0].headers["user-agent"]
-    assert re.fullmatch(r"runcomfy-models/\S+", agent), agent
+    assert script.seen[0].headers["user-agent"] == "acme-models/9.8.7"
     assert "include_cost" not in str(script.requests("result")[0].url)  # off by default
+
+
+def test_user_agent_version_falls_back_to_the_installed_metadata(
+    script: Script, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = sys.modules[PACKAGE]
+    monkeypatch.setattr(package, "__distribution__", "runcomfy-codegen", raising=False)
+    monkeypatch.delattr(package, "__version__", raising=False)
+    script.on("submit", ok(SUBMITTED)).on("result", ok({"status": "completed", "output": {}}))
+    _run(script)
+    expected = f"runcomfy-codegen/{importlib.metadata.version('runcomfy-codegen')}"
+    assert script.seen[0].headers["user-agent"] == expected
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from generator.runtime import InputValidationError, _probe
+from generator.runtime._package import PACKAGE
 from generator.serve.media import png_bytes
 
 from .conftest import Script, TinyInput, make_client, ok
@@ -69,7 +70,7 @@ def test_without_check_files_one_note_per_process(
     monkeypatch.setattr(_probe, "_noted", False)
     script.on("submit", ok({"request_id": "r"}))
     client, endpoint = make_client(script)
-    with client, caplog.at_level(logging.WARNING, logger="runcomfy_models"):
+    with client, caplog.at_level(logging.WARNING, logger=PACKAGE):
         for _ in range(3):
             endpoint._submit(WithImage(prompt="x", image_url=IMAGE))
     notes = [r for r in caplog.records if "check_files=True" in r.getMessage()]

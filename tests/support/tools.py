@@ -7,9 +7,12 @@ import sys
 from pathlib import Path
 
 
-def run_mypy(package_root: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def run_mypy(
+    package_root: Path, *extra: str, package: str = "runcomfy_models"
+) -> subprocess.CompletedProcess[str]:
+    """mypy --strict over ``package_root/<package>`` (and any ``extra`` files)."""
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "runcomfy_models", *extra],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", package, *extra],
         cwd=package_root, capture_output=True, text=True, check=False,
     )  # fmt: skip
 

@@ -115,9 +115,13 @@ __all__ = [
     "ServerError",
     "StatusUpdate",
     "SubmissionUncertainError",
+    "__distribution__",
     "__version__",
 ]
 
+#: The distribution (``pip install`` it) and its version, named by every request's User-Agent;
+#: the runtime reads them here, being the same bytes under every package name.
+__distribution__: Final = "runcomfy-models"
 __version__: Final = "0.1.0"
 
 # Modules that define pydantic models load on first use (PEP 562), like the model modules:

@@ -1,8 +1,10 @@
-"""The generated ``runcomfy_models`` package: every file, as ``{relative path: text}``.
+"""The generated package (``runcomfy_models`` unless named otherwise): every file, as
+``{relative path: text}``.
 
 Model classes come from datamodel-code-generator (:mod:`.models`); every per-package and
 per-model file is laid out by a template under ``python/`` and formatted by black. The runtime
-(``generator/runtime/``, plain checked Python) is vendored byte for byte as ``_runtime/``.
+(``generator/runtime/``, plain checked Python) is vendored byte for byte as ``_runtime/``:
+it finds the package's names at run time, so one copy serves every name.
 """
 
 from __future__ import annotations
@@ -16,15 +18,16 @@ import black
 import jinja2
 from black.mode import TargetVersion
 
+from generator.config import PackageNames
 from generator.errors import InputError
 from generator.render.naming import class_prefix, module_name
 from generator.render.python import docstrings
 from generator.render.python.models import KwargSpec, render_model_classes
 from generator.render.python.validator import render_validator
+from generator.render.templates import package_variables
 from generator.schema.ir import ModelSpec
 
 __all__ = [
-    "PACKAGE",
     "PACKAGE_VERSION",
     "format_python",
     "render_model_module",
@@ -34,7 +37,6 @@ __all__ = [
     "runtime_files",
 ]
 
-PACKAGE = "runcomfy_models"
 #: The version the generated distribution starts at (release tooling bumps it).
 PACKAGE_VERSION = "0.1.0"
 _ROOT = "python"
@@ -171,23 +173,28 @@ def runtime_dir() -> Path:
     return Path(generator.runtime.__file__).resolve().parent
 
 
-def runtime_files() -> dict[str, str]:
+def runtime_files(package: str) -> dict[str, str]:
     """The vendored runtime, ``{path under generated/: text}``, copied byte for byte."""
     return {
-        f"{_ROOT}/{PACKAGE}/_runtime/{source.name}": source.read_text(encoding="utf-8")
+        f"{_ROOT}/{package}/_runtime/{source.name}": source.read_text(encoding="utf-8")
         for source in sorted(runtime_dir().glob("*.py"))
     }
 
 
-def render_model_module(spec: ModelSpec, env: jinja2.Environment) -> dict[str, str]:
+def render_model_module(
+    spec: ModelSpec, env: jinja2.Environment, package_names: PackageNames
+) -> dict[str, str]:
     """One model's module, formatted: the only file of the package that depends on its schema."""
     names = ModelNames.of(spec.model_id)
-    path = f"{_ROOT}/{PACKAGE}/models/{names.module}.py"
+    path = f"{_ROOT}/{package_names.import_name}/models/{names.module}.py"
     return {path: format_python(_model_module(spec, names, env), path)}
 
 
 def render_package_index(
-    specs: Sequence[ModelSpec], env: jinja2.Environment, version: str = PACKAGE_VERSION
+    specs: Sequence[ModelSpec],
+    env: jinja2.Environment,
+    package_names: PackageNames,
+    version: str = PACKAGE_VERSION,
 ) -> dict[str, str]:
     """The package files that list every model (and the runtime): ids, the one-line attribute
     docstrings and the version."""
@@ -199,9 +206,9 @@ def render_package_index(
         "models": by_module,
         "attribute_docs": attribute_docs,
         "version": version,
-        "package": PACKAGE,
+        **package_variables(package_names),
     }
-    pkg = f"{_ROOT}/{PACKAGE}"
+    pkg = f"{_ROOT}/{package_names.import_name}"
     files: dict[str, str] = {
         f"{_ROOT}/pyproject.toml": env.get_template(f"{_ROOT}/pyproject.toml.jinja").render(
             **context
@@ -217,15 +224,18 @@ def render_package_index(
         path: format_python(text, path) if path.endswith(".py") else text
         for path, text in files.items()
     }
-    rendered.update(runtime_files())
+    rendered.update(runtime_files(package_names.import_name))
     return rendered
 
 
 def render_python_package(
-    specs: Sequence[ModelSpec], env: jinja2.Environment, version: str = PACKAGE_VERSION
+    specs: Sequence[ModelSpec],
+    env: jinja2.Environment,
+    package_names: PackageNames,
+    version: str = PACKAGE_VERSION,
 ) -> dict[str, str]:
     """Every file of ``generated/python/``, keyed by its path relative to ``generated/``."""
-    files = render_package_index(specs, env, version)
+    files = render_package_index(specs, env, package_names, version)
     for spec in specs:
-        files.update(render_model_module(spec, env))
+        files.update(render_model_module(spec, env, package_names))
     return dict(sorted(files.items()))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -21,36 +20,13 @@ from ._transport import (
     SyncTransport,
 )
 
-__all__ = ["BASE_URL_ENV", "DISTRIBUTION", "TOKEN_ENV", "AsyncClientBase", "ClientBase"]
-
-#: The generated SDK's distribution name, as ``User-Agent`` names it.
-DISTRIBUTION = "runcomfy-models"
+__all__ = ["BASE_URL_ENV", "TOKEN_ENV", "AsyncClientBase", "ClientBase"]
 
 TOKEN_ENV = "RUNCOMFY_API_TOKEN"
 BASE_URL_ENV = "RUNCOMFY_BASE_URL"
 
 _SyncSelf = TypeVar("_SyncSelf", bound="ClientBase")
 _AsyncSelf = TypeVar("_AsyncSelf", bound="AsyncClientBase")
-
-
-def _package_version() -> str:
-    """The generated package's version: its ``__version__``, else its installed metadata."""
-    package = __name__.split(".")[0]
-    version = getattr(sys.modules.get(package), "__version__", None)
-    if isinstance(version, str) and version:
-        return version
-    # Only now: importlib.metadata costs about 20 ms of every ``import runcomfy_models``.
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version(DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
-
-
-def user_agent() -> str:
-    """``runcomfy-models/<version>``: RunComfy's other clients name themselves too."""
-    return f"{DISTRIBUTION}/{_package_version()}"
 
 
 def _checked_token(token: str | None) -> Secret:
@@ -92,7 +68,6 @@ def _settings(
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         retry=retry,
         poll=poll_policy or PollPolicy(),
-        user_agent=user_agent(),
         **options,
     )
 

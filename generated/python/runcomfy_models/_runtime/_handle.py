@@ -7,7 +7,6 @@ poll and none extra at the end. The schedule is :class:`PollPolicy`'s.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -23,6 +22,7 @@ from ._errors import (
     ServerError,
 )
 from ._models import CancelOutcome, Result, StatusUpdate, parse_output
+from ._package import logger
 from ._protocol import (
     CANCELLED,
     COMPLETED,
@@ -35,7 +35,7 @@ from ._protocol import (
 from ._transport import AsyncTransport, SyncTransport
 
 if TYPE_CHECKING:
-    # Only a type bound here; the real import costs ``import runcomfy_models`` ~15 ms.
+    # Only a type bound here; the real import costs importing the package ~15 ms.
     from pydantic import BaseModel
 
 __all__ = ["AsyncRequestHandle", "OnUpdate", "RequestHandle"]
@@ -44,7 +44,6 @@ OutputT = TypeVar("OutputT", bound="BaseModel")
 #: Called with each new (status, queue_position) seen while waiting.
 OnUpdate = Callable[[StatusUpdate], None]
 
-logger = logging.getLogger("runcomfy_models")
 #: How long the cancel sent on a missed deadline may take before it is given up.
 _CANCEL_GRACE = 10.0
 #: Errors that, once the deadline has passed, mean "out of time" rather than "broken".

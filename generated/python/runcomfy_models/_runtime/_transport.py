@@ -14,7 +14,6 @@ a busy client slows down, it never fails an accepted job.
 from __future__ import annotations
 
 import json as json_module
-import logging
 import os
 import threading
 import time
@@ -34,6 +33,7 @@ from ._errors import (
     SubmissionUncertainError,
 )
 from ._files import place, temporary_file
+from ._package import logger, user_agent
 from ._policy import (
     DEFAULT_TIMEOUT,
     PollPolicy,
@@ -62,8 +62,6 @@ DEFAULT_BASE_URL = "https://model-api.runcomfy.net"
 #: with less CPU per job than httpx's default of 100 (docs/benchmarks.md). Raise it for
 #: more jobs or slower links; more concurrent jobs than this wait for a connection, never fail.
 DEFAULT_MAX_CONNECTIONS = 32
-#: Every request and retry is logged here at DEBUG/INFO; URLs and statuses only, never headers.
-logger = logging.getLogger("runcomfy_models")
 _MIN_TIMEOUT = 0.001  # httpx treats 0 as "no wait at all"; a deadline just reached gets this
 _ERROR_TEXT_LIMIT = 200
 #: The largest API answer read; a status or result is a few KiB (downloads have their own cap).
@@ -92,7 +90,7 @@ class Settings:
     include_cost: bool = False
     #: Read input files' headers before submit to check size/pixel/aspect rules.
     check_files: bool = False
-    user_agent: str = "runcomfy-models"
+    user_agent: str = field(default_factory=user_agent)
     #: Largest output file ``save()`` writes, in bytes (None: no limit).
     max_download_bytes: int | None = 4 * 1024**3
     #: Overall deadline of one ``save()`` in seconds (None: none).
@@ -500,7 +498,7 @@ class AsyncTransport(_TransportCore):
         *,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
-        # asyncio is imported here, not at the top: sync users and ``import runcomfy_models``
+        # asyncio is imported here, not at the top: sync users and importing the package
         # (about 15 ms of it) never need it.
         import asyncio
 
