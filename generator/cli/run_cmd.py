@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import math
 import sys
 import threading
 import time
@@ -37,6 +36,7 @@ from rich.live import Live
 from rich.spinner import Spinner
 
 from generator.cli._app import EXIT_INPUT_ERROR, EXIT_INTERRUPTED
+from generator.cli._params import SECONDS
 from generator.errors import InputError, escape_pointer_token, unescape_pointer_token
 from generator.runtime._protocol import JOB_ACTIONS, job_path
 
@@ -55,17 +55,6 @@ def _echo(message: str, *, err: bool = False) -> None:
     messages): its control characters are shown escaped, never sent to the terminal. Not
     ``one_line``: an output URL is printed as the server wrote it, runs of spaces included."""
     click.echo("".join(c if c.isprintable() else repr(c)[1:-1] for c in message), err=err)
-
-
-#: ``FloatRange(min=0)`` lets ``nan`` through (it compares false both ways), which would make
-#: ``--timeout`` no deadline at all; ``_finite`` refuses it and ``inf``.
-_SECONDS = click.FloatRange(min=0)
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of seconds", ctx=ctx, param=param)
-    return value
 
 
 class _WarningLines(logging.Handler):
@@ -356,11 +345,10 @@ def _submit_interruptibly(submit: Callable[[], Any], runtime: ModuleType) -> Any
 @click.option("--base-url", envvar="RUNCOMFY_BASE_URL", help="API base URL [$RUNCOMFY_BASE_URL].")
 @click.option("--token", envvar="RUNCOMFY_API_TOKEN", help="API token [$RUNCOMFY_API_TOKEN].")
 @click.option("--no-wait", is_flag=True, help="Submit, print the request id and URLs, exit.")
-@click.option("--timeout", type=_SECONDS, callback=_finite, help="Give up waiting after SECONDS.")
+@click.option("--timeout", type=SECONDS, help="Give up waiting after SECONDS.")
 @click.option(
     "--poll-interval",
-    type=_SECONDS,
-    callback=_finite,
+    type=SECONDS,
     help="First pause between status polls, in seconds (the client's default: 0.5).",
 )
 @click.option(

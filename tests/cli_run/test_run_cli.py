@@ -184,10 +184,11 @@ def test_usage_errors_exit_2(server: RunningServer, args: tuple[str, ...], messa
     assert server.requests() == []
 
 
-@pytest.mark.parametrize("seconds", ["nan", "inf"])
+@pytest.mark.parametrize("seconds", ["nan", "inf", "-1", "1e300"])
 @pytest.mark.parametrize("option", ["--timeout", "--poll-interval"])
 def test_seconds_must_be_finite(server: RunningServer, option: str, seconds: str) -> None:
-    """`--timeout nan` was accepted and meant no deadline at all."""
+    """`--timeout nan` was accepted and meant no deadline at all; `1e300` is beyond what a
+    wait can take (threading.TIMEOUT_MAX is about 9e9 s)."""
     done = _run(server, ALEPH, *_aleph_args(server), option, seconds)
     assert done.returncode == 2
     assert f"{seconds} is not a number of seconds" in done.stderr
