@@ -63,6 +63,7 @@ def check_apart(
 
 
 def _templates(templates_dir: Path | None) -> list[tuple[str, Path]]:
+    # Imported here: it loads jinja2, which import and pull never need.
     from generator.render.templates import default_templates_dir
 
     found = [("bundled templates folder", default_templates_dir())]
