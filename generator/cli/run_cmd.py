@@ -470,10 +470,21 @@ def _submit_and_follow(
     for url in result.urls():
         _echo(url)
     if out_dir is not None:
-        try:
-            saved = result.save(out_dir)
-        except (runtime.RunComfyError, OSError) as exc:
-            _echo(f"error: saving the files failed: {exc}", err=True)
-            raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
-        for path in saved:
-            _echo(f"saved: {path}", err=True)
+        _save(runtime, result, out_dir)
+
+
+def _save(runtime: ModuleType, result: Any, out_dir: Path) -> None:
+    """Save the http(s) files; a URL of another scheme (already a warning line) is never
+    fetched, and leaves the save incomplete: exit 1 after the rest is saved."""
+    try:
+        saved = result.save(out_dir, skip_unsupported=True)
+    except (runtime.RunComfyError, OSError) as exc:
+        _echo(f"error: saving the files failed: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
+    for path in saved:
+        _echo(f"saved: {path}", err=True)
+    skipped = result.unsupported_urls()
+    if skipped:
+        listed = ", ".join(f"output{pointer}" for pointer, _ in skipped)
+        _echo(f"error: not saved (not an http(s) URL): {listed}", err=True)
+        raise click.exceptions.Exit(EXIT_JOB_FAILED)
