@@ -10,11 +10,11 @@ from pathlib import Path
 import click
 
 from generator.cli._app import verbosity
-from generator.cli._config import distribution_name_option, import_name_option
+from generator.cli._config import current_config, distribution_name_option, import_name_option
 from generator.config import PackageNames
-from generator.errors import InputError
 from generator.output.build import Build, build, default_jobs
 from generator.output.cache import RenderCache, default_cache_dir
+from generator.output.folders import DEFAULT_OUT_DIR, check_generate_folders
 from generator.output.tree import TreeDiff, diff_tree, write_tree
 
 __all__ = ["EXIT_DRIFT", "generate_command"]
@@ -23,47 +23,6 @@ __all__ = ["EXIT_DRIFT", "generate_command"]
 EXIT_DRIFT = 1
 #: Below this many models to render, no progress bar (the run is short).
 _PROGRESS_MIN_MODELS = 8
-
-
-def _check_cache_dir(cache_dir: Path | None, out_dir: Path, schemas_dir: Path) -> None:
-    """Cache entries are JSON files in folders of their own: in or around the schemas folder
-    they are read as model files, in or around the output folder they are foreign files, and
-    around the current folder (``--cache-dir .``) the project's files sit among them."""
-    if cache_dir is None:
-        return
-    cache = cache_dir.resolve()
-    cwd = Path.cwd().resolve()
-    if cache == cwd or cwd.is_relative_to(cache):
-        raise InputError(
-            str(cache_dir), "is the current folder or one of its parents; choose a subfolder"
-        )
-    for folder, option in ((schemas_dir, "--schemas"), (out_dir, "--out")):
-        other = folder.resolve()
-        if cache == other or cache.is_relative_to(other) or other.is_relative_to(cache):
-            raise InputError(
-                str(cache_dir),
-                f"would mix cache entries with the {option} folder {folder}; "
-                "choose a --cache-dir of its own",
-            )
-
-
-def _check_out_dir(out_dir: Path, schemas_dir: Path, force: bool) -> None:
-    """Refuse an output folder whose replacement would take the user's files with it."""
-    out = out_dir.resolve()
-    schemas = schemas_dir.resolve()
-    cwd = Path.cwd().resolve()
-    if out == cwd or cwd.is_relative_to(out):
-        raise InputError(
-            str(out_dir), "is the current folder or one of its parents; choose a subfolder"
-        )
-    if force:
-        return
-    if out == schemas or schemas.is_relative_to(out) or out.is_relative_to(schemas):
-        raise InputError(
-            str(out_dir),
-            f"would replace or sit inside the schemas folder {schemas_dir}; "
-            "choose another --out (or pass --force)",
-        )
 
 
 @contextmanager
@@ -103,7 +62,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 @click.option(
     "--out",
     "out_dir",
-    default=Path("generated"),
+    default=DEFAULT_OUT_DIR,
     show_default=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (generate owns it: see --force).",
@@ -124,8 +83,9 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 @click.option(
     "--force",
     is_flag=True,
-    help="Write into an --out holding files generate did not write (they are kept), "
-    "or that holds or sits in the schemas folder.",
+    help="Write into an --out holding files generate did not write (they are kept). "
+    "Never lifts the refusal of an --out that is, holds or sits in the schemas or templates "
+    "folder.",
 )
 @click.option(
     "--cache-dir",
@@ -161,10 +121,16 @@ def generate_command(
     before the output folder is replaced: an unusable schema or template writes nothing.
     """
     level = verbosity()
-    _check_cache_dir(None if no_cache else cache_dir, out_dir, schemas_dir)
-    if not check:
-        _check_out_dir(out_dir, schemas_dir, force)
-    cache = RenderCache(None if no_cache else cache_dir or default_cache_dir(out_dir))
+    cache_dir = None if no_cache else cache_dir or default_cache_dir(out_dir)
+    check_generate_folders(
+        out_dir,
+        schemas_dir,
+        templates_dir,
+        cache_dir,
+        project_file=current_config().file,
+        writing=not check,
+    )
+    cache = RenderCache(cache_dir)
     with _progress(level >= 0) as on_progress:
         result = build(
             schemas_dir,

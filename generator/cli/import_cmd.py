@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 
 from generator.cli._app import verbosity
+from generator.cli._config import current_config
 from generator.cli._schema_diff import print_schema_diff
 from generator.errors import InputError
+from generator.output.folders import check_model_files_folder
 from generator.pages.store import apply_imports, plan_imports, read_page
 
 __all__ = ["import_command"]
@@ -29,6 +31,7 @@ def import_command(pages: tuple[Path, ...], schemas_dir: Path, dry_run: bool) ->
 
     Every page is read before anything is written: one bad page writes nothing.
     """
+    check_model_files_folder(schemas_dir, current_config().out_dir)
     results = plan_imports([read_page(page) for page in pages], schemas_dir)
     if not dry_run:
         try:

@@ -21,11 +21,13 @@ from generator.catalog.sync import (
     read_stored,
 )
 from generator.cli._app import verbosity
+from generator.cli._config import current_config
 from generator.cli._schema_diff import print_schema_diff
 from generator.diff import compare
 from generator.diff.report import render_text
 from generator.errors import InputError
 from generator.fsutil import apply_batch
+from generator.output.folders import check_model_files_folder
 from generator.runtime import DEFAULT_BASE_URL, TOKEN_ENV, RetryPolicy
 from generator.schema.documented import check_model_id, dump_model_file
 from generator.schema.normalize import normalize
@@ -146,6 +148,7 @@ def pull_command(
     the models already in --schemas-dir are refreshed. Every page is fetched and every entry
     checked before anything is written: one bad answer writes nothing (exit 2).
     """
+    check_model_files_folder(schemas_dir, current_config().out_dir)
     selection = Selection(tuple(models), tuple(categories), everything)
     stored = read_stored(schemas_dir)
     if selection.refresh and not stored:

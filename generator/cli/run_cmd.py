@@ -20,7 +20,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import math
 import sys
 import threading
 import time
@@ -39,6 +38,7 @@ from rich.spinner import Spinner
 
 from generator.cli._app import EXIT_INPUT_ERROR, EXIT_INTERRUPTED
 from generator.cli._config import import_name_option
+from generator.cli._params import SECONDS
 from generator.errors import InputError, escape_pointer_token, unescape_pointer_token
 from generator.runtime._protocol import JOB_ACTIONS, job_path
 
@@ -56,17 +56,6 @@ def _echo(message: str, *, err: bool = False) -> None:
     messages): its control characters are shown escaped, never sent to the terminal. Not
     ``one_line``: an output URL is printed as the server wrote it, runs of spaces included."""
     click.echo("".join(c if c.isprintable() else repr(c)[1:-1] for c in message), err=err)
-
-
-#: ``FloatRange(min=0)`` lets ``nan`` through (it compares false both ways), which would make
-#: ``--timeout`` no deadline at all; ``_finite`` refuses it and ``inf``.
-_SECONDS = click.FloatRange(min=0)
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    if value is not None and not math.isfinite(value):
-        raise click.BadParameter(f"{value} is not a number of seconds", ctx=ctx, param=param)
-    return value
 
 
 class _WarningLines(logging.Handler):
@@ -360,11 +349,10 @@ def _submit_interruptibly(submit: Callable[[], Any], runtime: ModuleType) -> Any
 @click.option("--base-url", envvar="RUNCOMFY_BASE_URL", help="API base URL [$RUNCOMFY_BASE_URL].")
 @click.option("--token", envvar="RUNCOMFY_API_TOKEN", help="API token [$RUNCOMFY_API_TOKEN].")
 @click.option("--no-wait", is_flag=True, help="Submit, print the request id and URLs, exit.")
-@click.option("--timeout", type=_SECONDS, callback=_finite, help="Give up waiting after SECONDS.")
+@click.option("--timeout", type=SECONDS, help="Give up waiting after SECONDS.")
 @click.option(
     "--poll-interval",
-    type=_SECONDS,
-    callback=_finite,
+    type=SECONDS,
     help="First pause between status polls, in seconds (the client's default: 0.5).",
 )
 @click.option(
@@ -490,10 +478,21 @@ def _submit_and_follow(
     for url in result.urls():
         _echo(url)
     if out_dir is not None:
-        try:
-            saved = result.save(out_dir)
-        except (runtime.RunComfyError, OSError) as exc:
-            _echo(f"error: saving the files failed: {exc}", err=True)
-            raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
-        for path in saved:
-            _echo(f"saved: {path}", err=True)
+        _save(runtime, result, out_dir)
+
+
+def _save(runtime: ModuleType, result: Any, out_dir: Path) -> None:
+    """Save the http(s) files; a URL of another scheme (already a warning line) is never
+    fetched, and leaves the save incomplete: exit 1 after the rest is saved."""
+    try:
+        saved = result.save(out_dir, skip_unsupported=True)
+    except (runtime.RunComfyError, OSError) as exc:
+        _echo(f"error: saving the files failed: {exc}", err=True)
+        raise click.exceptions.Exit(EXIT_JOB_FAILED) from None
+    for path in saved:
+        _echo(f"saved: {path}", err=True)
+    skipped = result.unsupported_urls()
+    if skipped:
+        listed = ", ".join(f"output{pointer}" for pointer, _ in skipped)
+        _echo(f"error: not saved (not an http(s) URL): {listed}", err=True)
+        raise click.exceptions.Exit(EXIT_JOB_FAILED)

@@ -9,11 +9,16 @@ from pathlib import Path
 import click
 
 from generator.cli._app import EXIT_INPUT_ERROR, verbosity
+from generator.cli._params import SECONDS
 from generator.serve.faults import Fault, load_faults_file, parse_fault
 from generator.serve.jobs import Schedule
 from generator.serve.server import create_server
 
-__all__ = ["serve_command"]
+__all__ = ["MAX_QUEUE_POSITION", "serve_command"]
+
+#: Far above any real queue, and small enough that counting it down stays exact arithmetic
+#: (a position of 400 digits made every status answer of a queued job an error).
+MAX_QUEUE_POSITION = 1_000_000
 
 
 def _parse_faults(
@@ -68,11 +73,11 @@ def _is_loopback(host: str) -> bool:
     callback=_check_token,
     help="The one accepted Bearer token [default: $RUNCOMFY_API_TOKEN, else a random one].",
 )
-@click.option("--queue-seconds", type=click.FloatRange(min=0), default=2.0, show_default=True)
-@click.option("--progress-seconds", type=click.FloatRange(min=0), default=3.0, show_default=True)
+@click.option("--queue-seconds", type=SECONDS, default=2.0, show_default=True)
+@click.option("--progress-seconds", type=SECONDS, default=3.0, show_default=True)
 @click.option(
     "--queue-position",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_QUEUE_POSITION),
     default=3,
     show_default=True,
     help="queue_position a new job starts at (counts down to 0).",

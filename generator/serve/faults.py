@@ -62,6 +62,10 @@ _INT_OPTIONS = ("count", "after", "ms", "error_code")
 _FLOAT_OPTIONS = ("retry_after",)
 _TEXT_OPTIONS = ("message",)
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "*")
+#: Bounds of the numbers a fault holds: far beyond any test's need, far below an overflow
+#: (``time.sleep`` refuses ~1e11 s; ``Retry-After: inf`` is not HTTP).
+_MAX_MS = 3_600_000
+_MAX_RETRY_AFTER = 86_400
 
 
 @dataclass(frozen=True)
@@ -107,8 +111,13 @@ def _problem(fault: Fault) -> str | None:
         return f"unknown fault kind {fault.kind!r} (known: <status>, {', '.join(_NAMED_KINDS)})"
     if fault.count is not None and fault.count < 1:
         return "count must be at least 1"
-    if fault.after < 0 or fault.ms < 0 or fault.retry_after < 0:
-        return "after, ms and retry_after must not be negative"
+    if fault.after < 0 or fault.ms < 0:
+        return "after and ms must not be negative"
+    # Written as a range so that NaN (false on every comparison) is refused too.
+    if not 0 <= fault.retry_after <= _MAX_RETRY_AFTER:
+        return f"retry_after must be 0 to {_MAX_RETRY_AFTER} seconds, not {fault.retry_after}"
+    if fault.ms > _MAX_MS:
+        return f"ms must be at most {_MAX_MS} (an hour), not {fault.ms}"
     if fault.kind == SLOW and fault.ms == 0:
         return "a slow fault needs ms=<milliseconds>"
     return None

@@ -56,8 +56,10 @@ class Schedule:
     queue_start_position: int = 0
 
     def __post_init__(self) -> None:
-        if min(self.queue_seconds, self.progress_seconds) < 0:
-            raise ValueError("schedule seconds must not be negative")
+        seconds = (self.queue_seconds, self.progress_seconds)
+        # NaN passes any comparison with 0 and made every look at the job an error.
+        if not all(math.isfinite(s) and s >= 0 for s in seconds):
+            raise ValueError("schedule seconds must be finite and not negative")
         if min(self.queue_polls, self.progress_polls, self.queue_start_position) < 0:
             raise ValueError("schedule polls and queue position must not be negative")
 

@@ -15,10 +15,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator.serve import Fault, RunningServer, Schedule, parse_fault, serve_in_thread
+from generator.serve.jobs import Job
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "schemas"
@@ -184,10 +186,11 @@ def test_usage_errors_exit_2(server: RunningServer, args: tuple[str, ...], messa
     assert server.requests() == []
 
 
-@pytest.mark.parametrize("seconds", ["nan", "inf"])
+@pytest.mark.parametrize("seconds", ["nan", "inf", "-1", "1e300"])
 @pytest.mark.parametrize("option", ["--timeout", "--poll-interval"])
 def test_seconds_must_be_finite(server: RunningServer, option: str, seconds: str) -> None:
-    """`--timeout nan` was accepted and meant no deadline at all."""
+    """`--timeout nan` was accepted and meant no deadline at all; `1e300` is beyond what a
+    wait can take (threading.TIMEOUT_MAX is about 9e9 s)."""
     done = _run(server, ALEPH, *_aleph_args(server), option, seconds)
     assert done.returncode == 2
     assert f"{seconds} is not a number of seconds" in done.stderr
@@ -384,3 +387,33 @@ def test_live_display_on_a_terminal(server: RunningServer) -> None:
     assert "\x1b[" in text  # cursor control: the line is redrawn, not appended
     assert "completed" in text
     assert f"{server.base_url}/files/" in text
+
+
+def test_urls_of_other_schemes_are_warned_and_never_saved(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    """The result holds a `file:` and an `ftp:` URL beside its video: stdout lists the video
+    alone, a warning names each other URL, `--out` saves the video, fetches nothing else and
+    exits 1, since the output was not saved whole (the URLs were once skipped without a word)."""
+    real = server.state.jobs.make_output
+
+    def output(job: Job) -> dict[str, Any]:
+        return {**real(job), "images": ["file:///etc/passwd", "ftp://files.test/a.png"]}
+
+    server.state.jobs.make_output = output
+    out = tmp_path / "out"
+    done = _run(server, ALEPH, *_aleph_args(server), "--out", str(out))
+    assert done.returncode == 1, done.stderr
+    [url] = done.stdout.splitlines()
+    assert url.startswith(f"{server.base_url}/files/")
+    lines = done.stderr.splitlines()
+    for pointer, scheme in (("/images/0", "file"), ("/images/1", "ftp")):
+        assert any(
+            line.startswith("warning: ")
+            and f": output{pointer}: " in line
+            and f"is a URL of scheme {scheme}: (not http or https)" in line
+            for line in lines
+        ), lines
+    [job] = server.jobs()
+    assert [p.name for p in out.iterdir()] == [f"{job['request_id']}-0-output.mp4"]
+    assert lines[-1] == "error: not saved (not an http(s) URL): output/images/0, output/images/1"

@@ -40,6 +40,12 @@ def test_parse_shorthands() -> None:
         ("POST /v1/models/*:slow", "needs ms="),
         ("FETCH /v1/models/*:503", "unknown method 'FETCH'"),
         ("POST v1/models:503", "must start with '/'"),
+        # NaN passes every comparison: it was accepted and sent as `Retry-After: nan`.
+        ("* /v1/*:429:retry_after=nan", "retry_after must be 0 to 86400 seconds, not nan"),
+        ("* /v1/*:429:retry_after=inf", "retry_after must be 0 to 86400 seconds, not inf"),
+        ("* /v1/*:429:retry_after=-1", "retry_after must be 0 to 86400 seconds, not -1.0"),
+        # time.sleep() refuses this many seconds: the answering thread died instead.
+        ("* /v1/*:slow=99999999999999", "ms must be at most 3600000 (an hour)"),
     ],
 )
 def test_bad_specs_say_what_is_wrong(spec: str, problem: str) -> None:

@@ -131,3 +131,14 @@ def test_schedule_refuses_negative_values() -> None:
         Schedule(queue_seconds=-1)
     with pytest.raises(ValueError):
         Schedule(progress_polls=-1)
+
+
+@pytest.mark.parametrize("seconds", [float("nan"), float("inf"), -1.0])
+@pytest.mark.parametrize("stage", ["queue_seconds", "progress_seconds"])
+def test_schedule_seconds_must_be_finite_and_not_negative(stage: str, seconds: float) -> None:
+    """`Schedule(queue_seconds=nan)` was accepted; every look at a job then raised ValueError."""
+    with pytest.raises(ValueError, match="finite and not negative"):
+        if stage == "queue_seconds":
+            Schedule(queue_seconds=seconds)
+        else:
+            Schedule(progress_seconds=seconds)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.serve.conftest import ALEPH, ROOT, SCHEMAS
 
@@ -129,3 +130,34 @@ def test_a_token_the_clients_would_refuse_is_a_usage_error() -> None:
         assert done.returncode == 2, done.stderr
         assert "the token holds whitespace or control characters" in done.stderr
         assert "secret" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--queue-seconds", "nan"),
+        ("--queue-seconds", "inf"),
+        ("--queue-seconds", "-1"),
+        ("--queue-seconds", "1e400"),
+        ("--progress-seconds", "nan"),
+        ("--progress-seconds", "-0.5"),
+        ("--progress-seconds", "1e12"),
+        ("--queue-position", "-1"),
+        ("--queue-position", "1" + "0" * 400),
+    ],
+)
+def test_numbers_without_meaning_are_usage_errors(option: str, value: str) -> None:
+    """`--queue-seconds nan` started a server whose every status answer was an error; a
+    400-digit `--queue-position` overflowed the count-down the same way."""
+    done = subprocess.run(
+        [*_CLI, "serve", "--port", "0", option, value],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout
+    assert done.stdout == ""  # refused before listening
+    [line] = done.stderr.splitlines()
+    assert line.startswith("error: ") and f"Invalid value for '{option}': " in line
+    assert "Traceback" not in done.stderr

@@ -125,9 +125,12 @@ class _HandleCore(Generic[OutputT]):
         """The Result of a finished job's result answer; raises for a job without one."""
         if update.status == COMPLETED:
             output, warnings = parse_output(self._output_type, body.get("output"))
-            for warning in warnings:
+            result = Result(
+                self.request_id, output, transport=transport, raw=body, warnings=warnings
+            )
+            for warning in result.warnings:  # with the URLs it will not download
                 logger.warning("%s: %s", self.request_id, warning)
-            return Result(self.request_id, output, transport=transport, raw=body, warnings=warnings)
+            return result
         if update.status == FAILED:
             raise self._failure(body)
         if update.status == CANCELLED:

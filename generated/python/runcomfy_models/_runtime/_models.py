@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-from urllib.parse import urlsplit
 
 import pydantic
 
@@ -18,6 +17,7 @@ from ._files import output_file_name
 from ._package import logger
 from ._protocol import IN_PROGRESS, TERMINAL_STATUSES, JobStatus, normalize_status
 from ._transport import AsyncTransport, Settings, SyncTransport
+from ._urls import OutputURL, output_urls
 
 if TYPE_CHECKING:
     # Only a type bound here; the real import costs importing the package ~15 ms.
@@ -108,18 +108,6 @@ class CancelOutcome:
         return cls(request_id=request_id, outcome=outcome)
 
 
-def _walk_urls(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        if urlsplit(value).scheme in ("http", "https"):
-            yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _walk_urls(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _walk_urls(item)
-
-
 def _pointer(loc: tuple[Any, ...]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in loc)
 
@@ -172,7 +160,8 @@ class Result(Generic[OutputT]):
 
     ``raw`` is the server's whole answer (token redacted), whatever the typed view kept;
     ``warnings`` lists the pieces of the output that did not fit the documented schema and
-    were left out of ``output``. ``cost`` (with ``include_cost``), ``created_at``,
+    were left out of ``output``, and each URL this client does not download (any scheme but
+    http and https: see :meth:`unsupported_urls`). ``cost`` (with ``include_cost``), ``created_at``,
     ``finished_at`` and ``instance_id`` are as the server sent them, None when absent.
     """
 
@@ -188,7 +177,10 @@ class Result(Generic[OutputT]):
         self.request_id = request_id
         self.output = output
         self.raw: dict[str, Any] = raw or {}
-        self.warnings: list[str] = warnings or []
+        self.warnings: list[str] = [
+            *(warnings or []),
+            *(found.warning() for found in self._urls() if not found.downloadable),
+        ]
         self.status: JobStatus = "completed"
         self.cost = _number(self.raw.get("cost"))
         self.created_at = _text(self.raw.get("created_at"))
@@ -199,11 +191,40 @@ class Result(Generic[OutputT]):
     def __repr__(self) -> str:
         return f"Result(request_id={self.request_id!r}, output={self.output!r})"
 
-    def urls(self) -> list[str]:
-        """Every http(s) URL in the output as the server wrote it, in order, each once."""
-        return list(dict.fromkeys(_walk_urls(self.raw.get("output"))))
+    def _urls(self) -> Iterator[OutputURL]:
+        return output_urls(self.raw.get("output"))
 
-    def _targets(self, directory: str | Path, overwrite: bool) -> list[tuple[str, Path]]:
+    def urls(self) -> list[str]:
+        """Every http(s) URL in the output as the server wrote it, in order, each once.
+
+        URLs of other schemes are never listed (nor downloaded): :meth:`unsupported_urls`.
+        """
+        return list(dict.fromkeys(found.url for found in self._urls() if found.downloadable))
+
+    def unsupported_urls(self) -> list[tuple[str, str]]:
+        """``(JSON pointer into the output, URL)`` of every URL that is not downloaded: any
+        scheme but http and https (``file:``, ``ftp:``, ``data:`` ...), or one that does not
+        parse. Each is also in :attr:`warnings`; ``save()`` refuses while there are any,
+        unless ``skip_unsupported=True``."""
+        return [(found.pointer, found.url) for found in self._urls() if not found.downloadable]
+
+    def _refuse_unsupported(self) -> None:
+        skipped = [found for found in self._urls() if not found.downloadable]
+        if not skipped:
+            return
+        listed = ", ".join(f"output{found.pointer} ({found.kind})" for found in skipped[:5])
+        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        raise ProtocolError(
+            f"the output holds URLs this client does not download: {listed}{more}; nothing "
+            "was saved (skip_unsupported=True saves the http(s) files alone)",
+            request_id=self.request_id,
+        )
+
+    def _targets(
+        self, directory: str | Path, overwrite: bool, skip_unsupported: bool
+    ) -> list[tuple[str, Path]]:
+        if not skip_unsupported:
+            self._refuse_unsupported()
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         targets = [
@@ -223,7 +244,12 @@ class Result(Generic[OutputT]):
         return None if limit is None else time.monotonic() + limit
 
     def save(
-        self, directory: str | Path, *, overwrite: bool = False, timeout: float | None = None
+        self,
+        directory: str | Path,
+        *,
+        overwrite: bool = False,
+        timeout: float | None = None,
+        skip_unsupported: bool = False,
     ) -> list[Path]:
         """Download every output file into ``directory`` (created if missing); the paths.
 
@@ -232,9 +258,12 @@ class Result(Generic[OutputT]):
         a file appearing meanwhile is never replaced). Each file is written to a temporary
         file and moved into place when complete. ``timeout`` bounds the whole save (default:
         the client's ``download_timeout``); a file over ``max_download_bytes`` raises
-        DownloadTooLargeError. From an async client, prefer ``await result.asave(...)``.
+        DownloadTooLargeError. Only http(s) URLs are downloaded: while the output holds any
+        other (:meth:`unsupported_urls`) ProtocolError is raised before anything is written,
+        unless ``skip_unsupported`` says to save the http(s) files alone. From an async
+        client, prefer ``await result.asave(...)``.
         """
-        targets = self._targets(directory, overwrite)
+        targets = self._targets(directory, overwrite, skip_unsupported)
         transport = self._transport
         deadline = self._deadline(transport.settings, timeout)
         if isinstance(transport, SyncTransport):
@@ -247,10 +276,15 @@ class Result(Generic[OutputT]):
         return [path for _, path in targets]
 
     async def asave(
-        self, directory: str | Path, *, overwrite: bool = False, timeout: float | None = None
+        self,
+        directory: str | Path,
+        *,
+        overwrite: bool = False,
+        timeout: float | None = None,
+        skip_unsupported: bool = False,
     ) -> list[Path]:
         """Async :meth:`save`: downloads run one after another on the event loop."""
-        targets = self._targets(directory, overwrite)
+        targets = self._targets(directory, overwrite, skip_unsupported)
         transport = self._transport
         deadline = self._deadline(transport.settings, timeout)
         if isinstance(transport, AsyncTransport):
