@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -62,6 +63,15 @@ def _settings(
         retry = dataclasses.replace(retry, max_retries=max_retries)
     if options["max_connections"] < 1:
         raise ConfigurationError("max_connections must be at least 1")
+    for name in ("wait_timeout", "download_timeout"):
+        seconds = options[name]
+        # NaN would never pass (it compares false with every clock reading): refused here.
+        if seconds is not None and not (
+            isinstance(seconds, int | float) and 0 <= seconds < math.inf
+        ):
+            raise ConfigurationError(
+                f"{name} must be a finite number of seconds >= 0 or None, got {seconds!r}"
+            )
     return Settings(
         base_url=base.rstrip("/"),
         token=secret,

@@ -7,12 +7,14 @@ poll and none extra at the end. The schedule is :class:`PollPolicy`'s.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._errors import (
     APIConnectionError,
+    ConfigurationError,
     DeadlineExceededError,
     JobCancelledError,
     JobFailedError,
@@ -51,8 +53,16 @@ _OUT_OF_TIME = (APIConnectionError, ServerError, RateLimitError)
 
 
 def deadline_at(limit: float | None) -> float | None:
-    """The monotonic time ``limit`` seconds from now (None: no deadline)."""
-    return None if limit is None else time.monotonic() + max(limit, 0.0)
+    """The monotonic time ``limit`` seconds from now (None: no deadline).
+
+    NaN compares false with everything, so a NaN deadline would never pass: it is refused, as
+    is infinity (None says "no deadline").
+    """
+    if limit is None:
+        return None
+    if not math.isfinite(limit):
+        raise ConfigurationError(f"a deadline must be a finite number of seconds, got {limit!r}")
+    return time.monotonic() + max(limit, 0.0)
 
 
 class _HandleCore(Generic[OutputT]):

@@ -225,6 +225,24 @@ def test_a_malformed_token_is_refused_without_showing_it(spoil: str) -> None:
     assert TOKEN[:8] not in str(caught.value) and TOKEN[-8:] not in repr(caught.value)
 
 
+@pytest.mark.parametrize("option", ["wait_timeout", "download_timeout"])
+@pytest.mark.parametrize("seconds", [float("nan"), float("inf"), -1.0, "60"])
+def test_deadlines_that_never_pass_are_refused_when_the_client_is_made(
+    option: str, seconds: object
+) -> None:
+    # NaN compares false with every clock reading: as a deadline it would never pass.
+    with pytest.raises(ConfigurationError, match=option):
+        ClientBase(TOKEN, base_url="http://api.test", **{option: seconds})
+
+
+@pytest.mark.parametrize("seconds", [float("nan"), float("inf")])
+def test_a_per_call_deadline_that_never_passes_is_refused(script: Script, seconds: float) -> None:
+    client, endpoint = make_client(script)
+    with client, pytest.raises(ConfigurationError, match="finite"):
+        endpoint._run(TinyInput(prompt="x"), wait_timeout=seconds)
+    assert script.seen == []  # refused before anything was sent
+
+
 def test_api_redirects_are_not_followed(script: Script) -> None:
     moved = httpx.Response(307, headers={"location": "https://elsewhere.test/v1/models/x"})
     script.on("submit", moved)
