@@ -232,7 +232,7 @@ def test_deadlines_that_never_pass_are_refused_when_the_client_is_made(
 ) -> None:
     # NaN compares false with every clock reading: as a deadline it would never pass.
     with pytest.raises(ConfigurationError, match=option):
-        ClientBase(TOKEN, base_url="http://api.test", **{option: seconds})
+        ClientBase(TOKEN, base_url="http://api.test", **{option: seconds})  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("seconds", [float("nan"), float("inf")])
