@@ -23,6 +23,7 @@ __all__ = [
     "MAX_PAGE_BYTES",
     "MAX_PATTERN_CHARS",
     "MAX_PROPERTIES",
+    "MAX_RELEASE_MANIFEST_BYTES",
     "MAX_SCHEMA_NESTING",
     "MAX_STRING_CHARS",
     "read_bounded",
@@ -36,6 +37,9 @@ MAX_MODEL_FILE_BYTES = 1024 * 1024
 MAX_NAMES_FILE_BYTES = 64 * 1024
 #: The page's example request, as compact JSON.
 MAX_EXAMPLE_BYTES = 64 * 1024
+#: The release manifest of an output folder outside git (every released model's normalized
+#: schemas, a few KB each: 128 MiB is thousands of models).
+MAX_RELEASE_MANIFEST_BYTES = 128 * 1024 * 1024
 #: Arrays and objects inside one another anywhere in a model file (schema, example, default).
 MAX_JSON_DEPTH = 32
 #: ``properties``/``items`` levels from a schema's root (``loras[].scale`` is 3): nested models.

@@ -97,6 +97,13 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 @distribution_name_option("The generated package's distribution name (pip install NAME).")
 @import_name_option("The generated package's import name: python/NAME/, import NAME.")
 @click.option(
+    "--release",
+    "mark_released",
+    is_flag=True,
+    help="Outside git: record what is generated now as released (in <out>/release.json); "
+    "later changes are bumped from it. Inside git, committing is the release.",
+)
+@click.option(
     "-j",
     "--jobs",
     default=None,
@@ -113,6 +120,7 @@ def generate_command(
     no_cache: bool,
     distribution_name: str,
     import_name: str,
+    mark_released: bool,
     jobs: int | None,
 ) -> None:
     """Generate normalized schemas, the Python package and docs for every model.
@@ -140,6 +148,7 @@ def generate_command(
             jobs=jobs or default_jobs(),
             on_progress=on_progress,
             package_names=PackageNames(distribution_name, import_name),
+            mark_released=mark_released,
         )
     files = result.files
     if level > 0:

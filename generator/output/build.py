@@ -26,7 +26,14 @@ import generator
 from generator.config import PackageNames
 from generator.errors import InputError
 from generator.output.cache import Entry, RenderCache, fingerprint, model_key
-from generator.output.release import CHANGELOG, ReleasedState, plan_release, released_state
+from generator.output.release import (
+    CHANGELOG,
+    RELEASE_MANIFEST,
+    ReleasedState,
+    plan_release,
+    release_manifest,
+    released_state,
+)
 from generator.output.release import schema_paths as schema_paths
 from generator.render.naming import class_prefix, module_name
 from generator.schema.documented import NAMES_SUFFIX, discover_models
@@ -315,13 +322,15 @@ def build(
     on_progress: ProgressCallback | None = None,
     released: ReleasedState | None = None,
     package_names: PackageNames | None = None,
+    mark_released: bool = False,
 ) -> Build:
     """Every generated file for the models under ``schemas_dir``, for a package named
     ``package_names`` (RunComfy's default names when None).
 
     ``out_dir`` decides the released state the version and CHANGELOG are planned against
     (see :mod:`generator.output.release`); ``released`` gives it directly. With neither, the
-    package is at its first version.
+    package is at its first version. Outside git the output keeps its release in a manifest;
+    ``mark_released`` records what is generated now as the release (``generate --release``).
     """
     if templates_dir is not None and not templates_dir.is_dir():
         raise InputError(str(templates_dir), "the --templates folder does not exist")
@@ -361,7 +370,7 @@ def build(
             result.files.update(files)
             result.origins.update(dict.fromkeys(files, str(source.path)))
         _check_unique_names([(m, str(s.path)) for m, s in sorted(models.items())])
-        result.files.update(_index(builder, models, result.files, out_dir, released))
+        result.files.update(_index(builder, models, result.files, out_dir, released, mark_released))
         result.files = dict(sorted(result.files.items()))
         cache.touch(s.key for s in sources)
         return result
@@ -382,6 +391,7 @@ def _index(
     files: dict[str, str],
     out_dir: Path | None,
     released: ReleasedState | None,
+    mark_released: bool,
 ) -> dict[str, str]:
     current = {}
     for model_id in models:
@@ -389,9 +399,20 @@ def _index(
         current[model_id] = (files[input_path], files[output_path])
     if released is None:
         released = ReleasedState(where="-") if out_dir is None else released_state(out_dir)
+    if mark_released and not released.in_manifest:
+        raise InputError(
+            str(out_dir or "-"),
+            "--release is for an output folder outside git: inside git, committing the "
+            "generated files is the release",
+        )
     release = plan_release(
         current, builder.spec_of, released, builder.package_names.distribution_name
     )
+    manifest = {}
+    if released.in_manifest:
+        if mark_released:
+            released = ReleasedState("-", dict(current), release.version, release.changelog)
+        manifest[RELEASE_MANIFEST] = release_manifest(released)
     digest = hashlib.sha256(release.version.encode() + b"\0" + release.changelog.encode())
     for model_id in sorted(models):
         digest.update(model_id.encode() + b"\0" + models[model_id].key.encode())
@@ -399,12 +420,12 @@ def _index(
     hit = builder.cache.get(key)
     if hit is not None:
         builder.cache.touch([key])
-        return hit.files
+        return hit.files | manifest
     specs = [builder.spec_of(model_id) for model_id in sorted(models)]
     index = index_files(specs, builder.env, release.version, builder.package_names)
     index[CHANGELOG] = release.changelog
     builder.cache.put(key, "index", index)
-    return index
+    return index | manifest
 
 
 def build_outputs(

@@ -2,11 +2,15 @@
 
 The last **released** state is what generated code users have: inside a git work tree, the
 output folder as committed at ``HEAD`` (its ``schemas/``, ``python/pyproject.toml`` and
-``python/CHANGELOG.md``); outside git, the output folder on disk. The models being generated
-are compared with it (``generator.diff``): no change keeps the released version and CHANGELOG;
-otherwise the version is bumped once from the released one (breaking: major, compatible: minor,
-noteworthy only: patch) with one CHANGELOG entry on top of the released CHANGELOG. So an edit
-and its revert give no bump, and regenerating twice before a commit gives one entry.
+``python/CHANGELOG.md``); outside git (no git, or an ignored output folder), the
+:data:`RELEASE_MANIFEST` that ``generate`` keeps in the output folder. It records the last state
+marked released with ``generate --release`` (nothing yet: the first release is pending);
+a folder written before manifests existed counts as released as it is on disk.
+The models being generated are compared with it (``generator.diff``): no change keeps the
+released version and CHANGELOG; otherwise the version is bumped once from the released one
+(breaking: major, compatible: minor, noteworthy only: patch) with one CHANGELOG entry on top of
+the released CHANGELOG. So an edit and its revert give no bump, and regenerating twice before a
+commit (or a ``--release``) gives one entry.
 
 Nothing depends on the clock: ``generate --check`` right after ``generate`` finds no drift.
 """
@@ -32,16 +36,31 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHANGELOG",
+    "FIRST_VERSION",
     "PYPROJECT",
+    "RELEASE_MANIFEST",
     "Release",
     "ReleasedState",
     "plan_release",
+    "release_manifest",
     "released_state",
     "schema_paths",
 ]
 
 CHANGELOG = "python/CHANGELOG.md"
+#: The version a generated distribution starts at (nothing released yet).
+FIRST_VERSION = "0.1.0"
 PYPROJECT = "python/pyproject.toml"
+#: Outside git, the last release of the output folder (written by ``generate``, moved on by
+#: ``generate --release``). Inside git the commit at ``HEAD`` is the release and it is not written.
+RELEASE_MANIFEST = "release.json"
+_MANIFEST_FORMAT = 1
+_MANIFEST_ABOUT = (
+    "The last release of this folder, kept by runcomfy-codegen generate outside git: versions "
+    "are bumped from it. `runcomfy-codegen generate --release` records the generated state as "
+    "released."
+)
+_VERSION = re.compile(r"\d+\.\d+\.\d+")
 _INTRO = (
     "Written by `runcomfy-codegen generate` from the schema changes of each release "
     "(breaking: major, compatible: minor, noteworthy only: patch).\n\n"
@@ -81,6 +100,8 @@ class ReleasedState:
     schemas: dict[str, tuple[str, str]] = field(default_factory=dict)
     version: str | None = None
     changelog: str | None = None
+    #: Outside git: the output folder keeps this state in :data:`RELEASE_MANIFEST`.
+    in_manifest: bool = False
 
 
 def _git(
@@ -189,12 +210,76 @@ def _fill(state: ReleasedState, texts: Mapping[str, str]) -> None:
                 state.schemas[model_id] = (text, output)
 
 
+def _from_manifest(path: Path) -> ReleasedState:
+    """The release recorded in ``path``; a manifest that is not what ``generate`` writes is an
+    error (it decides versions: guessing could publish a breaking change as a patch)."""
+    from generator.limits import MAX_RELEASE_MANIFEST_BYTES, read_bounded
+    from generator.schema.documented import check_model_id
+
+    file = str(path)
+    raw = read_bounded(path, MAX_RELEASE_MANIFEST_BYTES, "release manifest")
+    hint = "; delete it to count the folder as released as it is on disk"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(file, f"unreadable release manifest ({exc}){hint}") from None
+
+    def refuse(pointer: str, message: str) -> InputError:
+        return InputError(file, message + hint, pointer)
+
+    if not isinstance(data, dict) or data.get("format") != _MANIFEST_FORMAT:
+        raise refuse("/format", f"not a release manifest of format {_MANIFEST_FORMAT}")
+    state = ReleasedState(where=str(path.parent), in_manifest=True)
+    version, changelog, schemas = data.get("version"), data.get("changelog"), data.get("schemas")
+    if version is not None and not (isinstance(version, str) and _VERSION.fullmatch(version)):
+        raise refuse("/version", "version is neither null nor MAJOR.MINOR.PATCH")
+    if changelog is not None and not isinstance(changelog, str):
+        raise refuse("/changelog", "changelog is neither null nor a string")
+    if not isinstance(schemas, dict):
+        raise refuse("/schemas", "schemas is not an object")
+    for model_id, pair in schemas.items():
+        pointer = "/schemas/" + model_id.replace("~", "~0").replace("/", "~1")
+        check_model_id(model_id, file)
+        if not (
+            isinstance(pair, dict)
+            and isinstance(pair.get("input"), str)
+            and isinstance(pair.get("output"), str)
+        ):
+            raise refuse(pointer, "a released model needs its input and output schema texts")
+        state.schemas[model_id] = (pair["input"], pair["output"])
+    state.version, state.changelog = version, changelog
+    return state
+
+
+def release_manifest(state: ReleasedState) -> str:
+    """The :data:`RELEASE_MANIFEST` text recording ``state`` as the last release."""
+    data = {
+        "about": _MANIFEST_ABOUT,
+        "format": _MANIFEST_FORMAT,
+        "version": state.version,
+        "changelog": state.changelog,
+        "schemas": {
+            model_id: {"input": texts[0], "output": texts[1]}
+            for model_id, texts in sorted(state.schemas.items())
+        },
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def released_state(out_dir: Path) -> ReleasedState:
-    """The last release of ``out_dir``: git ``HEAD`` inside a work tree, else the folder."""
+    """The last release of ``out_dir``: git ``HEAD`` inside a work tree, else its manifest
+    (or, for a folder written before manifests, the folder as it is)."""
     location = _git_location(out_dir)
-    if location is None:
-        return _from_disk(out_dir)
-    return _from_git(*location)
+    if location is not None:
+        return _from_git(*location)
+    manifest = out_dir / RELEASE_MANIFEST
+    if manifest.is_symlink():
+        raise InputError(str(manifest), "the release manifest is a symlink; generate writes a file")
+    if manifest.exists():
+        return _from_manifest(manifest)
+    state = _from_disk(out_dir)
+    state.in_manifest = True
+    return state
 
 
 def _first_release(version: str, model_ids: list[str], distribution_name: str) -> str:
@@ -256,10 +341,8 @@ def plan_release(
     CHANGELOG is titled with ``distribution_name`` (a renamed distribution keeps its entries).
     """
     if released.version is None:
-        from generator.render.python.package import PACKAGE_VERSION
-
-        first = _first_release(PACKAGE_VERSION, sorted(current), distribution_name)
-        return Release(PACKAGE_VERSION, first, {})
+        first = _first_release(FIRST_VERSION, sorted(current), distribution_name)
+        return Release(FIRST_VERSION, first, {})
     differing = sorted(
         model_id
         for model_id in set(current) | set(released.schemas)

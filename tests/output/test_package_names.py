@@ -91,7 +91,7 @@ def test_a_tree_written_before_manifests_is_renamed_cleanly(schemas: Path, tmp_p
 def test_the_release_goes_on_under_the_new_title(schemas: Path, tmp_path: Path) -> None:
     out = tmp_path / "generated"
     assert _generate(schemas, out, None) == ""
-    assert _generate(schemas, out, ("acme-models", "acme_models")) == ""
+    assert _generate(schemas, out, ("acme-models", "acme_models"), "--release") == ""
     changelog = (out / "python/CHANGELOG.md").read_text("utf-8")
     assert changelog.startswith("# Changelog of acme-models\n") and _version(out) == "0.1.0"
     assert changelog.count("# Changelog of") == 1 and "## 0.1.0" in changelog

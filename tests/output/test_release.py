@@ -1,26 +1,34 @@
-"""``generate`` bumps the generated package's version and writes its CHANGELOG from schema diffs."""
+"""Outside git, ``generate`` bumps the version and writes the CHANGELOG against the release it
+records in ``<out>/release.json`` (moved on by ``generate --release``), never the folder on disk."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.output.release import RELEASE_MANIFEST
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "runwayml/runway-aleph/video-to-video"
 
 
-def _generate(schemas: Path, out: Path, *extra: str) -> int:
+def _run(schemas: Path, out: Path, *extra: str) -> tuple[int, str]:
     result = CliRunner().invoke(
         cli, ["generate", "--schemas", str(schemas), "--out", str(out), *extra]
     )
-    return result.exit_code
+    return result.exit_code, result.stderr
+
+
+def _generate(schemas: Path, out: Path, *extra: str) -> int:
+    return _run(schemas, out, *extra)[0]
 
 
 def _version(out: Path) -> str:
@@ -28,40 +36,155 @@ def _version(out: Path) -> str:
     return str(data["project"]["version"])
 
 
-def _edit(schemas: Path, change: Any) -> None:
+def _changelog(out: Path) -> str:
+    return (out / "python/CHANGELOG.md").read_text("utf-8")
+
+
+def _released(out: Path) -> Any:
+    return json.loads((out / RELEASE_MANIFEST).read_text("utf-8"))
+
+
+def _edit(schemas: Path, change: Callable[[dict[str, Any]], object]) -> None:
     path = schemas / f"{MODEL}.json"
     model = json.loads(path.read_text("utf-8"))
     change(model["input_schema"])
     path.write_text(json.dumps(model, indent=2), "utf-8")
 
 
-def test_versions_and_changelog_follow_schema_changes(tmp_path: Path) -> None:
-    schemas, out = tmp_path / "schemas", tmp_path / "generated"
-    (schemas / MODEL).parent.mkdir(parents=True)
-    shutil.copy(ROOT / "schemas" / f"{MODEL}.json", schemas / f"{MODEL}.json")
+def _add_seed(schema: dict[str, Any]) -> None:
+    schema["properties"]["seed"] = {"type": "integer"}
 
+
+def _drop_ratio(schema: dict[str, Any]) -> None:
+    schema["properties"]["ratio"]["enum"].remove("640:480")
+
+
+@pytest.fixture
+def schemas(tmp_path: Path) -> Path:
+    folder = tmp_path / "schemas"
+    (folder / MODEL).parent.mkdir(parents=True)
+    shutil.copy(ROOT / "schemas" / f"{MODEL}.json", folder / f"{MODEL}.json")
+    return folder
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_nothing_released_yet_is_the_first_release_whatever_changes(
+    schemas: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "generated"
     assert _generate(schemas, out) == 0
     assert _version(out) == "0.1.0"
-    assert f"- `{MODEL}`" in (out / "python/CHANGELOG.md").read_text("utf-8")
-    # Regenerating unchanged schemas is no release.
+    assert f"- `{MODEL}`" in _changelog(out)
+    assert _released(out)["version"] is None and _released(out)["schemas"] == {}
+    _edit(schemas, _add_seed)
     assert _generate(schemas, out) == 0
-    assert _version(out) == "0.1.0"
+    assert _version(out) == "0.1.0" and _changelog(out).count("## ") == 1
+
+
+def test_changes_since_the_release_are_one_bump_and_a_revert_is_none(
+    schemas: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "generated"
+    original = (schemas / f"{MODEL}.json").read_bytes()
+    assert _generate(schemas, out, "--release") == 0
+    released = _tree(out)
+    assert _released(out)["version"] == "0.1.0" and MODEL in _released(out)["schemas"]
+    assert _generate(schemas, out) == 0 and _tree(out) == released  # no change, no release
 
     # A new optional property: compatible, minor.
-    _edit(schemas, lambda s: s["properties"].update({"seed": {"type": "integer"}}))
+    _edit(schemas, _add_seed)
     assert _generate(schemas, out, "--check") == 1
     assert _version(out) == "0.1.0", "--check must not write"
     assert _generate(schemas, out) == 0
     assert _version(out) == "0.2.0"
     assert _generate(schemas, out, "--check") == 0
-
-    # An enum value removed: breaking, major.
-    _edit(schemas, lambda s: s["properties"]["ratio"]["enum"].remove("640:480"))
+    # Regenerating again, and a second (breaking) edit before the release: one bump from 0.1.0
+    # and one entry holding both changes.
+    assert _generate(schemas, out) == 0 and _version(out) == "0.2.0"
+    _edit(schemas, _drop_ratio)
     assert _generate(schemas, out) == 0
     assert _version(out) == "1.0.0"
-    changelog = (out / "python/CHANGELOG.md").read_text("utf-8")
+    changelog = _changelog(out)
+    assert "## 0.2.0" not in changelog
+    newest = changelog[changelog.index("## 1.0.0") : changelog.index("## 0.1.0")]
+    assert "seed" in newest and "640:480" in newest
+    assert _released(out)["version"] == "0.1.0"  # generate alone never moves the release
+
+    # Both edits reverted: back to the release, byte for byte.
+    (schemas / f"{MODEL}.json").write_bytes(original)
+    assert _generate(schemas, out) == 0
+    assert _tree(out) == released
+
+
+def test_release_moves_the_baseline_and_the_changelog_keeps_every_release(
+    schemas: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "generated"
+    assert _generate(schemas, out, "--release") == 0
+    _edit(schemas, _add_seed)
+    assert _generate(schemas, out) == 0
+    assert _generate(schemas, out, "--release", "--check") == 1  # the manifest would move
+    assert _generate(schemas, out, "--release") == 0
+    assert _released(out)["version"] == "0.2.0" and _version(out) == "0.2.0"
+    assert _generate(schemas, out, "--check") == 0
+    _edit(schemas, _drop_ratio)
+    assert _generate(schemas, out) == 0
+    assert _version(out) == "1.0.0"
+    changelog = _changelog(out)
     newest, middle, first = (changelog.index(f"## {v}") for v in ("1.0.0", "0.2.0", "0.1.0"))
     assert newest < middle < first
-    assert "640:480" in changelog[newest:middle]
-    assert "seed" in changelog[middle:first]
-    assert _generate(schemas, out, "--check") == 0
+    assert "640:480" in changelog[newest:middle] and "seed" in changelog[middle:first]
+
+
+def test_a_folder_written_before_release_manifests_is_released_as_it_is(
+    schemas: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "generated"
+    assert _generate(schemas, out, "--release") == 0
+    (out / RELEASE_MANIFEST).unlink()
+    _edit(schemas, _add_seed)
+    assert _generate(schemas, out) == 0
+    assert _version(out) == "0.2.0"
+    assert _released(out)["version"] == "0.1.0"  # the folder as it was, recorded
+    assert _generate(schemas, out) == 0 and _version(out) == "0.2.0"
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("{not json", "unreadable release manifest"),
+        ('{"format": 2, "schemas": {}}', "#/format"),
+        ('{"format": 1, "version": "1.0", "schemas": {}}', "#/version"),
+        ('{"format": 1, "version": "1.0.0", "changelog": 3, "schemas": {}}', "#/changelog"),
+        ('{"format": 1, "version": "1.0.0", "schemas": []}', "#/schemas"),
+        ('{"format": 1, "version": null, "schemas": {"a/b": {"input": "{}"}}}', "#/schemas/a~1b"),
+        ('{"format": 1, "version": "1.0.0", "schemas": {"../../x": {}}}', "unsafe segment"),
+    ],
+)
+def test_a_broken_release_manifest_is_one_line_exit_2_and_nothing_written(
+    schemas: Path, tmp_path: Path, text: str, where: str
+) -> None:
+    out = tmp_path / "generated"
+    assert _generate(schemas, out) == 0
+    (out / RELEASE_MANIFEST).write_text(text, "utf-8")
+    before = _tree(out)
+    _edit(schemas, _add_seed)
+    code, err = _run(schemas, out)
+    assert code == 2 and err.count("\n") == 1, err
+    assert RELEASE_MANIFEST in err and where in err
+    assert _tree(out) == before
+
+
+def test_a_symlinked_release_manifest_is_refused(schemas: Path, tmp_path: Path) -> None:
+    out = tmp_path / "generated"
+    assert _generate(schemas, out) == 0
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"format": 1, "version": "9.9.9", "schemas": {}}', "utf-8")
+    (out / RELEASE_MANIFEST).unlink()
+    (out / RELEASE_MANIFEST).symlink_to(secret)
+    code, err = _run(schemas, out)
+    assert code == 2 and "symlink" in err and err.count("\n") == 1
+    assert secret.read_text("utf-8").startswith('{"format": 1')

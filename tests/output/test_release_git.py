@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.output.release import RELEASE_MANIFEST
 from tests.render.test_precommit_hooks import run_hook
 from tests.support.paths import ROOT
 
@@ -116,3 +117,15 @@ def test_precommit_generate_hook_twice_then_check_hook_is_one_release(tmp_path: 
     assert status == 0, output
     assert _version(repo) == "0.2.0"  # committed: the release stays as it is
     assert _releases(repo) == ["## 0.2.0", "## 0.1.0"]
+
+
+def test_release_flag_is_refused_inside_git(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    out = repo / "generated"
+    result = CliRunner().invoke(
+        cli, ["generate", "--schemas", str(repo / "schemas"), "--out", str(out), "--release"]
+    )
+    assert result.exit_code == 2 and "committing" in result.stderr
+    assert result.stderr.count("\n") == 1 and not out.exists()
+    _generate(repo)
+    assert not (out / RELEASE_MANIFEST).exists()  # inside git the commit is the release

@@ -20,6 +20,7 @@ from black.mode import TargetVersion
 
 from generator.config import PackageNames
 from generator.errors import InputError
+from generator.output.release import FIRST_VERSION as PACKAGE_VERSION
 from generator.render.naming import class_prefix, module_name
 from generator.render.python import docstrings
 from generator.render.python.models import KwargSpec, render_model_classes
@@ -37,8 +38,6 @@ __all__ = [
     "runtime_files",
 ]
 
-#: The version the generated distribution starts at (release tooling bumps it).
-PACKAGE_VERSION = "0.1.0"
 _ROOT = "python"
 _BLACK_MODE = black.Mode(
     target_versions={TargetVersion.PY311},
