@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.output.release import RELEASE_MANIFEST
-from tests.render.test_precommit_hooks import run_hook
+from tests.support.hooks import run_hook
 from tests.support.paths import ROOT
 
 MODEL = "runwayml/runway-aleph/video-to-video"

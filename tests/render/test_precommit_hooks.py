@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-import shlex
 import shutil
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
+from tests.support.hooks import hook, run_hook
 from tests.support.paths import ROOT
-
-HOOKS: list[dict[str, Any]] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-
-
-def hook(hook_id: str) -> dict[str, Any]:
-    return next(h for h in HOOKS if h["id"] == hook_id)
-
-
-def run_hook(hook_id: str, cwd: Path) -> tuple[int, str]:
-    """Run the hook's entry as pre-commit does: in the repository root, with no file names."""
-    words = shlex.split(hook(hook_id)["entry"])
-    assert words[0] == "runcomfy-codegen"
-    executable = Path(sys.executable).parent / words[0]  # installed by the project's venv
-    done = subprocess.run(
-        [str(executable), *words[1:]], cwd=cwd, capture_output=True, text=True, check=False
-    )
-    return done.returncode, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("hook_id", ["runcomfy-codegen-check", "runcomfy-codegen-generate"])
