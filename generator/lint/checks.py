@@ -21,7 +21,7 @@ from generator.schema.documented import NAMES_SUFFIX, DocumentedModel
 from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, format_checker
 from generator.schema.ir import MediaKind, NameOrigin, Rule
 from generator.schema.names import assign_names, strip_node_prefixes
-from generator.schema.normalize import infer_media, normalize, prepare
+from generator.schema.normalize import infer_media, normalize, prepare, type_of_values
 from generator.schema.refs import SchemaReferenceError
 from generator.schema.rules import parse_rules
 
@@ -93,6 +93,11 @@ class _ModelLinter:
 
     def type(self, node: dict[str, Any], pointer: str) -> None:
         documented = node.get("type")
+        if documented is None and ("enum" in node or "const" in node):
+            inferred = type_of_values(node)
+            if inferred is not None:
+                self.add("RC107", f"no type; read as {inferred!r} from its values", pointer)
+            return
         spelled = documented if isinstance(documented, list) else [documented]
         for index, name in enumerate(spelled):
             at = join_pointer(pointer, "type", *([index] if isinstance(documented, list) else []))

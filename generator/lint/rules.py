@@ -96,6 +96,13 @@ RULES: tuple[LintRule, ...] = (
         "#/$defs/<name>, or write it in place. Nothing a schema names is ever read.",
     ),
     LintRule(
+        "RC107",
+        "type-inferred",
+        Severity.INFO,
+        "A property has no type; normalization gives it the one type of its enum values.",
+        'Write the type: {"type": "string", "enum": [...]}.',
+    ),
+    LintRule(
         "RC201",
         "default-invalid",
         Severity.ERROR,

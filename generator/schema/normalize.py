@@ -45,6 +45,7 @@ __all__ = [
     "output_field_spec",
     "prepare",
     "schema_id",
+    "type_of_values",
 ]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -99,6 +100,32 @@ def infer_media(stripped_key: str) -> MediaKind | None:
     return _MEDIA_WORDS.get(words[-1]) if words else None
 
 
+def type_of_values(node: dict[str, Any]) -> str | None:
+    """The one JSON type of every ``enum`` (or ``const``) value; None when there is none.
+
+    Pages sometimes list a choice's values without a type: ``{"enum": ["fast", "slow"]}``.
+    Integers and floats together are ``number``; any other mix has no single type.
+    """
+    values = node.get("enum") if "enum" in node else [node["const"]] if "const" in node else None
+    if not isinstance(values, list) or not values:
+        return None
+    kinds = set()
+    for value in values:
+        if isinstance(value, bool):
+            kinds.add("boolean")
+        elif isinstance(value, int):
+            kinds.add("integer")
+        elif isinstance(value, float):
+            kinds.add("number")
+        elif isinstance(value, str):
+            kinds.add("string")
+        else:
+            return None  # null, arrays or objects: no type to give the property
+    if kinds <= {"integer", "number"}:
+        return "number" if "number" in kinds else "integer"
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def schema_id(model_id: str, part: str) -> str:
     return f"urn:runcomfy:model:{model_id}:{part}"
 
@@ -117,7 +144,15 @@ class _Normalizer:
     def json_type(self, node: dict[str, Any], pointer: str) -> str | list[str]:
         documented = node.get("type")
         if documented is None:
-            raise self.error("property has no type", pointer)
+            inferred = type_of_values(node)
+            if inferred is None:
+                raise self.error("property has no type", pointer)
+            self.note(
+                "type-inferred",
+                f"no type given: {inferred!r}, the type of every enum (or const) value",
+                pointer,
+            )
+            return inferred
         spelled = documented if isinstance(documented, list) else [documented]
         result: list[str] = []
         for index, name in enumerate(spelled):
@@ -156,6 +191,8 @@ class _Normalizer:
                     f"(it applies to {' and '.join(sorted(applies_to))})",
                     join_pointer(pointer, keyword),
                 )
+        if "type" not in node:
+            out["type"] = json_type  # inferred from the enum's values
         for key, value in node.items():
             at = join_pointer(pointer, key)
             if key == "type":

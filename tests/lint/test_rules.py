@@ -88,6 +88,12 @@ CASES: list[tuple[str, str, DocumentedModel, DocumentedModel]] = [
         model({"p": prop(type="string", **{"$ref": "#/properties/q"}), "q": prop(type="string")}),
     ),
     (
+        "RC107",
+        "/input_schema/properties/p",
+        model({"p": prop(enum=["fast", "slow"])}),
+        model({"p": prop(type="string", enum=["fast", "slow"])}),
+    ),
+    (
         "RC201",
         "/input_schema/properties/n/default",
         model({"n": prop(type="integer", minimum=1, maximum=10, default=20)}),

@@ -238,3 +238,35 @@ def test_ir_json_is_plain_json() -> None:
     document = spec_to_json(spec)
     assert json.loads(json.dumps(document)) == document
     assert document["fields"][0]["rules"][0]["metric"] == "file_size_mb"
+
+
+@pytest.mark.parametrize(
+    ("prop", "inferred"),
+    [
+        ({"enum": ["fast", "slow"]}, "string"),
+        ({"enum": [81, 141]}, "integer"),
+        ({"enum": [0.5, 1]}, "number"),
+        ({"enum": [True, False]}, "boolean"),
+        ({"const": "v2"}, "string"),
+    ],
+)
+def test_a_choice_without_a_type_gets_the_type_of_its_values(
+    prop: dict[str, Any], inferred: str
+) -> None:
+    spec = normalize(model({"p": {"title": "P", **prop}}))
+    assert spec.input_schema["properties"]["p"]["type"] == inferred
+    assert spec.fields[0].constraints.types == (inferred,)
+    assert [(d.code, d.pointer) for d in spec.diagnostics] == [
+        ("type-inferred", "/input_schema/properties/p")
+    ]
+
+
+@pytest.mark.parametrize(
+    "prop", [{"enum": ["1", 1]}, {"enum": [None, "a"]}, {"enum": []}, {"title": "no enum"}]
+)
+def test_without_a_type_and_one_type_of_values_a_property_is_refused(
+    prop: dict[str, Any],
+) -> None:
+    with pytest.raises(InputError, match="property has no type") as caught:
+        normalize(model({"p": prop}))
+    assert caught.value.pointer == "/input_schema/properties/p"
