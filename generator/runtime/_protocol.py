@@ -158,13 +158,27 @@ def error_text(body: Any) -> str | None:
     return None
 
 
-class Secret:
-    """A string that never shows itself in ``repr``/``str``; ``redact`` scrubs it from text."""
+#: A token shorter than this is not scrubbed from answers and messages. Such tokens are test
+#: tokens (``serve --token t``): they cannot be told from ordinary text, and replacing every
+#: ``t`` would destroy each answer (``request_id`` -> ``reques***_id``). RunComfy's API tokens
+#: are far longer; ``repr``/``str`` of a :class:`Secret` never show any token.
+MIN_REDACTED_CHARS = 8
 
-    __slots__ = ("_value",)
+
+class Secret:
+    """A string that never shows itself in ``repr``/``str``; ``redact`` scrubs it from text
+    (when it has at least :data:`MIN_REDACTED_CHARS` characters)."""
+
+    __slots__ = ("_hidden", "_value")
 
     def __init__(self, value: str) -> None:
         self._value = value
+        self._hidden = value if len(value) >= MIN_REDACTED_CHARS else ""
+
+    @property
+    def scrubbed(self) -> bool:
+        """Whether :meth:`redact` replaces anything (the token is long enough)."""
+        return bool(self._hidden)
 
     def reveal(self) -> str:
         return self._value
@@ -182,10 +196,10 @@ class Secret:
 
         Redact *before* cutting text short: a cut can leave most of the secret behind.
         """
-        if not self._value:
+        if not self._hidden:
             return value
         if isinstance(value, str):
-            return value.replace(self._value, _REDACTED)
+            return value.replace(self._hidden, _REDACTED)
         if isinstance(value, Mapping):
             return {self.redact(k): self.redact(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
@@ -194,7 +208,7 @@ class Secret:
 
     def shorten(self, text: str, limit: int = 200) -> str:
         """``text`` redacted, then cut to ``limit`` characters."""
-        return text.replace(self._value, _REDACTED)[:limit] if self._value else text[:limit]
+        return text.replace(self._hidden, _REDACTED)[:limit] if self._hidden else text[:limit]
 
 
 def issues_from_detail(detail: Any, fallback: str) -> list[Issue]:

@@ -122,3 +122,19 @@ def test_token_never_shows(
     written = [p for root in (sdk_dir, tmp_path) for p in root.rglob("*") if p.is_file()]
     assert written
     assert [p for p in written if TOKEN.encode() in p.read_bytes()] == []
+
+
+def test_the_documented_short_test_token_runs_jobs_end_to_end(sdk: ModuleType) -> None:
+    """docs/serve.md starts the server with ``--token t``: a job must go through whole."""
+    from generator.serve import serve_in_thread
+
+    from .conftest import SCHEMAS
+
+    endpoint_name = module_name(SPEC.model_id)
+    with (
+        serve_in_thread(SCHEMAS, token="t", schedule=Schedule(queue_polls=1)) as server,
+        sdk.RunComfy("t", base_url=server.base_url, **fast_options(sdk)) as client,
+    ):
+        result = getattr(client, endpoint_name).run(**valid_kwargs(SPEC, server))
+    assert result.status == "completed" and "***" not in result.request_id
+    assert result.urls() and all(url.startswith("http://127.0.0.1:") for url in result.urls())

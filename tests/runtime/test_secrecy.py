@@ -9,9 +9,10 @@ import httpx
 import pytest
 
 from generator.runtime import RunComfyError
-from generator.runtime._protocol import Secret
+from generator.runtime._client import ClientBase
+from generator.runtime._protocol import MIN_REDACTED_CHARS, Secret
 
-from .conftest import TOKEN, Script, TinyInput, make_client, ok
+from .conftest import TOKEN, Script, TinyEndpoint, TinyInput, fast, make_client, ok
 
 
 def _texts(error: BaseException) -> list[str]:
@@ -86,3 +87,24 @@ def test_json_escaped_token_is_redacted_too() -> None:
     token = "rc/secret\\token"  # JSON may write "/" as "\\/": scrub the parsed body always
     secret = Secret(token)
     assert secret.redact({"a": [f"x{token}y", {token: 1}]}) == {"a": ["x***y", {"***": 1}]}
+
+
+@pytest.mark.parametrize("token", ["t", "status", "a-token"])
+def test_a_short_test_token_leaves_answers_whole(token: str) -> None:
+    """``serve --token t`` (docs/serve.md): a token under MIN_REDACTED_CHARS is not scrubbed,
+    or every ``t`` of every answer would be replaced and no job could be followed."""
+    assert len(token) < MIN_REDACTED_CHARS and not Secret(token).scrubbed
+    finished = {"request_id": "rt-1", "status": "completed", "output": {"status": token}}
+    script = Script().on("submit", ok({"request_id": "rt-1", "status": "in_queue"}))
+    script.on("result", ok(finished))
+    http = httpx.Client(transport=httpx.MockTransport(script))
+    client = ClientBase(token, http_client=http, **fast())
+    with client:
+        result = TinyEndpoint(client._transport)._run(TinyInput(prompt="x"))
+    assert result.request_id == "rt-1" and result.raw == finished
+
+
+def test_a_token_of_the_minimum_length_is_scrubbed() -> None:
+    token = "k" * MIN_REDACTED_CHARS
+    assert Secret(token).scrubbed
+    assert Secret(token).redact({f"a{token}": [token]}) == {"a***": ["***"]}
