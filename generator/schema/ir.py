@@ -299,7 +299,7 @@ class FieldSpec:
     name_deduplicated: bool
     #: JSON type after normalization: string, integer, number, boolean, array or object.
     json_type: str
-    #: For arrays: the items' JSON type.
+    #: For arrays: the items' JSON type (``string or null`` when they may have several).
     item_type: str | None
     required: bool
     title: str | None

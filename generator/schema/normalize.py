@@ -262,8 +262,10 @@ class _Normalizer:
 
 
 def _items_type(schema: dict[str, Any]) -> str | None:
+    """The items' JSON type; several (``["string", "null"]``) read ``string or null``."""
     items = schema.get("items")
-    return items.get("type") if isinstance(items, dict) else None
+    kind = items.get("type") if isinstance(items, dict) else None
+    return " or ".join(kind) if isinstance(kind, list) else kind
 
 
 def field_spec(

@@ -270,3 +270,9 @@ def test_without_a_type_and_one_type_of_values_a_property_is_refused(
     with pytest.raises(InputError, match="property has no type") as caught:
         normalize(model({"p": prop}))
     assert caught.value.pointer == "/input_schema/properties/p"
+
+
+def test_items_of_several_types_are_described_not_kept_as_a_list() -> None:
+    spec = normalize(model({"tags": {"type": "array", "items": {"type": ["string", "null"]}}}))
+    assert spec.fields[0].item_type == "string or null"
+    assert spec_to_json(spec)["fields"][0]["item_type"] == "string or null"
