@@ -135,6 +135,12 @@ class _FieldComparer:
                 self.add(
                     B, "type-changed", f"{what} {old_type} -> {new_type}", at, old_type, new_type
                 )
+        old_null, new_null = "null" in o.constraints.types, "null" in n.constraints.types
+        if old_null != new_null:
+            if new_null:
+                self.add(N, "became-nullable", "may now be null", "/type", False, True)
+            else:
+                self.add(B, "no-longer-nullable", "may no longer be null", "/type", True, False)
         if o.media != n.media:
             old_media = o.media.value if o.media else None
             new_media = n.media.value if n.media else None

@@ -21,7 +21,13 @@ from generator.schema.documented import NAMES_SUFFIX, DocumentedModel
 from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, format_checker
 from generator.schema.ir import MediaKind, NameOrigin, Rule
 from generator.schema.names import assign_names, strip_node_prefixes
-from generator.schema.normalize import infer_media, normalize, prepare, type_of_values
+from generator.schema.normalize import (
+    infer_media,
+    non_null_type,
+    normalize,
+    prepare,
+    type_of_values,
+)
 from generator.schema.refs import SchemaReferenceError
 from generator.schema.rules import parse_rules
 
@@ -111,7 +117,7 @@ class _ModelLinter:
         if not isinstance(value, str):
             return
         at = join_pointer(pointer, "format")
-        kind = node.get("type")
+        kind = non_null_type(node.get("type")) or node.get("type")
         misplaced = (value in _MEDIA and kind != "string") or (
             value in _PLURAL_MEDIA and kind != "array"
         )
@@ -166,6 +172,9 @@ class _ModelLinter:
             else:
                 seen[identity] = index
         kinds = {_json_type(v) for v in values}
+        declared = node.get("type")
+        if isinstance(declared, list) and "null" in declared:
+            kinds.discard("null")  # a property that may be null lists null among its values
         if "number" in kinds:
             kinds.discard("integer")  # 1 and 2.5 are both numbers
         misfits = [v for v in values if not _fits(v, node.get("type"))]

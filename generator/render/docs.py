@@ -106,7 +106,8 @@ def _type_text(field: FieldSpec | OutputFieldSpec, media: str | None) -> str:
         kind += f" ({media} URL)"
     elif described.is_url:
         kind += " (URL)"
-    return f"array of {kind}" if field.json_type == "array" else kind
+    kind = f"array of {kind}" if field.json_type == "array" else kind
+    return f"{kind}, or null" if "null" in constraints.types else kind
 
 
 def _constraints(c: Constraints, media_checked: bool) -> list[str]:

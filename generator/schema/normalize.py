@@ -41,6 +41,7 @@ __all__ = [
     "DIALECT",
     "field_spec",
     "infer_media",
+    "non_null_type",
     "normalize",
     "output_field_spec",
     "prepare",
@@ -146,6 +147,13 @@ class _Normalizer:
         if documented is None:
             inferred = type_of_values(node)
             if inferred is None:
+                combined = [k for k in ("anyOf", "oneOf", "allOf") if k in node]
+                if combined:
+                    raise self.error(
+                        f"property has no type: {combined[0]} is supported only as "
+                        'anyOf [{"type": X, ...}, {"type": "null"}]',
+                        join_pointer(pointer, combined[0]),
+                    )
                 raise self.error("property has no type", pointer)
             self.note(
                 "type-inferred",
@@ -179,11 +187,14 @@ class _Normalizer:
         """Normalize one property (or items) schema; return it with its media kind and rules."""
         if not isinstance(node, dict):
             raise self.error("a property schema must be an object", pointer)
+        node = _fold_nullable_any_of(node)
         out: dict[str, Any] = {}
         media: MediaKind | None = None
         rules: tuple[Rule, ...] = ()
         json_type = self.json_type(node, pointer)
         types = json_type if isinstance(json_type, list) else [json_type]
+        # What media formats and file rules apply to: X of ["X", "null"] (null carries no file).
+        base = non_null_type(json_type) or json_type
         for keyword, applies_to in _KEYWORD_TYPES.items():
             if keyword in node and applies_to.isdisjoint(types):
                 raise self.error(
@@ -202,7 +213,7 @@ class _Normalizer:
             elif key == "default" and value is None:
                 continue  # null default: optional, no default; not "nullable"
             elif key == "format":
-                media = self.format(value, json_type, out, at)
+                media = self.format(value, base, out, at)
             elif key == "validations":
                 rules = parse_rules(value, self.file, at)
             elif key == "items":
@@ -216,12 +227,12 @@ class _Normalizer:
                 }
             else:
                 out[key] = copy.deepcopy(value)
-        if json_type == "array" and media is not None:
+        if base == "array" and media is not None:
             items = out.setdefault("items", {"type": "string"})
             items.setdefault("format", "uri")
             items.setdefault("contentMediaType", media.content_media_type)
         if rules:
-            target = out.setdefault("items", {"type": "string"}) if json_type == "array" else out
+            target = out.setdefault("items", {"type": "string"}) if base == "array" else out
             target[VALIDATIONS_KEYWORD] = [rule.to_json() for rule in rules]
             target.pop("validations", None)
         return out, media, rules
@@ -268,6 +279,41 @@ def _items_type(schema: dict[str, Any]) -> str | None:
     return " or ".join(kind) if isinstance(kind, list) else kind
 
 
+def _fold_nullable_any_of(node: dict[str, Any]) -> dict[str, Any]:
+    """``{"anyOf": [{X}, {"type": "null"}], ...}`` (pydantic's ``Optional[X]``) as one
+    schema of type ``[X, "null"]``; any other ``anyOf`` is left to be refused.
+
+    The branch's keywords join the property's own (title, description, default); an ``enum``
+    gains ``null``, or it would reject the null the ``anyOf`` allows.
+    """
+    branches = node.get("anyOf")
+    if "type" in node or not isinstance(branches, list) or len(branches) != 2:
+        return node
+    nulls = [b for b in branches if b == {"type": "null"}]
+    typed = [b for b in branches if b != {"type": "null"}]
+    if len(nulls) != 1 or len(typed) != 1 or not isinstance(typed[0], dict):
+        return node
+    branch = typed[0]
+    if not isinstance(branch.get("type"), str) or branch["type"] == "null":
+        return node
+    if any(key in node and node[key] != value for key, value in branch.items()):
+        return node  # the two disagree: not a plain Optional[X]
+    folded = {key: value for key, value in node.items() if key != "anyOf"}
+    folded.update(branch)
+    folded["type"] = [branch["type"], "null"]
+    if isinstance(folded.get("enum"), list) and None not in folded["enum"]:
+        folded["enum"] = [*folded["enum"], None]
+    return folded
+
+
+def non_null_type(spelled: Any) -> str | None:
+    """``X`` of ``["X", "null"]`` (either order): a property that may also be null."""
+    if isinstance(spelled, list) and len(spelled) == 2 and "null" in spelled:
+        (kind,) = [t for t in spelled if t != "null"] or [None]
+        return kind if isinstance(kind, str) else None
+    return None
+
+
 def field_spec(
     key: str,
     schema: dict[str, Any],
@@ -284,7 +330,7 @@ def field_spec(
         python_name=named.python_name,
         name_origin=named.origin,
         name_deduplicated=named.deduplicated,
-        json_type=schema.get("type", "string"),
+        json_type=non_null_type(schema.get("type", "string")) or schema.get("type", "string"),
         item_type=_items_type(schema),
         required=required,
         title=schema.get("title"),
@@ -303,7 +349,7 @@ def output_field_spec(key: str, schema: dict[str, Any], named: NamedKey) -> Outp
     return OutputFieldSpec(
         wire_key=key,
         python_name=named.python_name,
-        json_type=schema.get("type", "string"),
+        json_type=non_null_type(schema.get("type", "string")) or schema.get("type", "string"),
         item_type=_items_type(schema),
         description=schema.get("description"),
         schema=schema,
@@ -315,9 +361,10 @@ def _mark_inferred_media(schema: dict[str, Any], stripped_key: str) -> MediaKind
     media = infer_media(stripped_key)
     if media is None:
         return None
-    if schema["type"] == "string":
+    kind = non_null_type(schema["type"]) or schema["type"]
+    if kind == "string":
         target = schema
-    elif schema["type"] == "array" and schema.get("items", {}).get("type") == "string":
+    elif kind == "array" and schema.get("items", {}).get("type") == "string":
         target = schema["items"]
     else:
         return None
@@ -358,8 +405,13 @@ def _input(norm: _Normalizer, model: DocumentedModel) -> tuple[dict[str, Any], l
     for (key, prop), named in zip(properties.items(), names, strict=True):
         pointer = join_pointer(base, "properties", key)
         schema, media, rules = norm.schema(prop, pointer)
-        if not isinstance(schema["type"], str):
-            raise norm.error("a top-level property needs exactly one type", pointer + "/type")
+        if schema["type"] == "null" or (
+            not isinstance(schema["type"], str) and non_null_type(schema["type"]) is None
+        ):
+            raise norm.error(
+                "a top-level property needs one type other than null, or one type and null",
+                pointer + "/type",
+            )
         if media is None and "format" not in schema and "format" not in schema.get("items", {}):
             media = _mark_inferred_media(schema, strip_node_prefixes(key))
         norm.check(schema, pointer)

@@ -66,6 +66,16 @@ def set_(key: str, **values: Any) -> Mutation:
     return lambda data: props(data)[key].update(values)
 
 
+def optional_as_any_of(key: str) -> Mutation:
+    """The property as pydantic writes ``Optional[X]``: ``anyOf [{type: X}, {type: null}]``."""
+
+    def apply(data: dict[str, Any]) -> None:
+        prop = props(data)[key]
+        prop["anyOf"] = [{"type": prop.pop("type")}, {"type": "null"}]
+
+    return apply
+
+
 def drop(key: str, keyword: str | None = None) -> Mutation:
     def apply(data: dict[str, Any]) -> None:
         if keyword is None:
@@ -112,6 +122,9 @@ TABLE: list[tuple[str, Mutation, set[tuple[Category, str, str | None]], str]] = 
     (PORTRAIT, set_("150_strength", type="integer", default=1, minimum=1, maximum=2),
      {(B, "type-changed", "150_strength"), (B, "range-narrowed", "150_strength")}, "major"),
     (PORTRAIT, set_("149_seed", type="float"), {(N, "type-widened", "149_seed")}, "minor"),
+    (PORTRAIT, set_("149_seed", type=["integer", "null"]),
+     {(N, "became-nullable", "149_seed")}, "minor"),
+    (PORTRAIT, optional_as_any_of("149_seed"), {(N, "became-nullable", "149_seed")}, "minor"),
     (PORTRAIT, set_("174_value", enum=[81]), {(B, "enum-value-removed", "174_value")}, "major"),
     (PORTRAIT, set_("174_value", enum=[81, 141, 161]),
      {(N, "enum-value-added", "174_value")}, "minor"),

@@ -293,3 +293,22 @@ def test_docs_list_every_rule_with_examples() -> None:
         section = docs.split(f"### {r.code}\n", 1)[1].split("\n### ", 1)[0]
         assert f"`{r.name}`, **{r.severity.value}**" in section, r.code
         assert "bad:" in section and "good:" in section, r.code
+
+
+def test_a_property_that_may_be_null_lists_null_without_a_mixed_enum_finding() -> None:
+    nullable = model({"p": prop(type=["string", "null"], enum=["a", None])})
+    pydantic_optional = model(
+        {"p": prop(anyOf=[{"type": "string", "enum": ["a"]}, {"type": "null"}])}
+    )
+    for documented in (nullable, pydantic_optional):
+        assert [f.code for f in lint_model(documented)] == []
+    mixed = model({"p": prop(type="string", enum=["a", None])})
+    assert [f.code for f in lint_model(mixed)] == ["RC204"]
+
+
+def test_a_media_input_that_may_be_null_fits_its_format() -> None:
+    image = model({"p": prop(type=["string", "null"], format="image_uri")})
+    images = model(
+        {"p": prop(type=["array", "null"], format="image_uris", items={"type": "string"})}
+    )
+    assert [f.code for f in lint_model(image) + lint_model(images)] == []

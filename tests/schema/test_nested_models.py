@@ -45,6 +45,9 @@ INPUT_SCHEMA: dict[str, Any] = {
         # names the bodies of the generated submit/run use: a local and a runtime helper
         "data": {"type": "number"},
         "given": {"type": "string"},
+        # may be null: a type list, and pydantic's Optional[X] spelling
+        "seed": {"type": ["integer", "null"], "minimum": 0},
+        "mode": {"anyOf": [{"type": "string", "enum": ["fast", "slow"]}, {"type": "null"}]},
     },
 }
 OUTPUT_SCHEMA: dict[str, Any] = {
@@ -89,12 +92,22 @@ http = httpx.Client(transport=httpx.MockTransport(answer))
 with RunComfy("test-token-0123", base_url="http://127.0.0.1:9", http_client=http) as client:
     lora = AcmeFluxLoraTextToImageInputLora(path="https://x/l.safetensors")
     handle = client.acme_flux_lora_text_to_image.submit(
-        prompt="p", lora=lora, data=0.5, given_="g"
+        prompt="p", lora=lora, data=0.5, given_="g", seed=None, mode=None
     )
+    client.acme_flux_lora_text_to_image.submit(prompt="p", lora=lora, seed=7, mode="slow")
 assert handle.request_id == "r1", handle.request_id
 assert sent == [
-    {"prompt": "p", "lora": {"path": "https://x/l.safetensors"}, "data": 0.5, "given": "g"}
+    {"prompt": "p", "lora": {"path": "https://x/l.safetensors"}, "data": 0.5, "given": "g",
+     "seed": None, "mode": None},
+    {"prompt": "p", "lora": {"path": "https://x/l.safetensors"}, "seed": 7, "mode": "slow"},
 ], sent
+from runcomfy_models.models.acme_flux_lora_text_to_image import validate
+
+problems = validate({"prompt": "p", "lora": {"path": "https://x/l"}, "seed": -1, "mode": "x"})
+assert [str(p) for p in problems] == [
+    "seed: must be >= 0, not -1",
+    "mode: must be one of 'fast', 'slow', None, not 'x'",
+], problems
 print("ok")
 """
 

@@ -276,3 +276,56 @@ def test_items_of_several_types_are_described_not_kept_as_a_list() -> None:
     spec = normalize(model({"tags": {"type": "array", "items": {"type": ["string", "null"]}}}))
     assert spec.fields[0].item_type == "string or null"
     assert spec_to_json(spec)["fields"][0]["item_type"] == "string or null"
+
+
+@pytest.mark.parametrize(
+    "prop",
+    [
+        {"type": ["integer", "null"], "minimum": 0},
+        {"type": ["null", "integer"], "minimum": 0},
+        {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}]},
+        {"anyOf": [{"type": "null"}, {"type": "integer", "minimum": 0}], "default": None},
+    ],
+)
+def test_a_property_that_may_be_null_keeps_its_one_type(prop: dict[str, Any]) -> None:
+    spec = normalize(model({"seed": prop}))
+    field = spec.fields[0]
+    assert field.json_type == "integer" and "null" in field.constraints.types
+    assert field.constraints.minimum == 0 and "anyOf" not in spec.input_schema["properties"]["seed"]
+
+
+def test_optional_enum_of_pydantic_gains_null() -> None:
+    prop = {"anyOf": [{"type": "string", "enum": ["a", "b"]}, {"type": "null"}], "title": "M"}
+    schema = normalize(model({"m": prop})).input_schema["properties"]["m"]
+    assert schema == {"title": "M", "type": ["string", "null"], "enum": ["a", "b", None]}
+
+
+@pytest.mark.parametrize(
+    ("prop", "pointer", "message"),
+    [
+        ({"anyOf": [{"type": "string"}, {"type": "integer"}]}, "/anyOf", "anyOf is supported"),
+        ({"oneOf": [{"type": "string"}, {"type": "null"}]}, "/oneOf", "oneOf is supported"),
+        ({"type": "null"}, "/type", "one type other than null"),
+        ({"type": ["string", "integer"]}, "/type", "one type and null"),
+    ],
+)
+def test_other_unions_are_refused_at_their_pointer(
+    prop: dict[str, Any], pointer: str, message: str
+) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        normalize(model({"p": prop}))
+    assert caught.value.pointer == "/input_schema/properties/p" + pointer
+
+
+@pytest.mark.parametrize(
+    ("key", "prop"),
+    [
+        ("ref", {"type": ["string", "null"], "format": "image_uri"}),
+        ("ref", {"anyOf": [{"type": "string", "format": "image_uri"}, {"type": "null"}]}),
+        ("reference_image", {"type": ["string", "null"]}),  # media inferred from the name
+    ],
+)
+def test_a_media_input_that_may_be_null_is_still_a_media_url(key: str, prop: Any) -> None:
+    spec = normalize(model({key: prop}))
+    assert spec.fields[0].media is MediaKind.IMAGE
+    assert spec.input_schema["properties"][key]["format"] == "uri"

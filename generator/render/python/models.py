@@ -237,9 +237,9 @@ class _InputFixer:
         bare = _without_none(inner)
         if bare is None or not (isinstance(stmt.value, ast.Constant) and stmt.value.value is None):
             raise ValueError(f"datamodel-code-generator made {field.python_name} not optional")
-        # Optional: never null on the wire and never a default the caller did not give, so a
-        # sentinel that leaves it out of the request.
-        typed = _or_sentinel(bare)
+        # Optional: never a default the caller did not give, so a sentinel that leaves it out
+        # of the request; null is sent only where the schema allows it and the caller gave it.
+        typed = _or_sentinel(inner if "null" in field.constraints.types else bare)
         if meta is None:
             stmt.annotation = typed
         else:
