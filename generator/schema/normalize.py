@@ -149,10 +149,14 @@ class _Normalizer:
             if inferred is None:
                 combined = [k for k in ("anyOf", "oneOf", "allOf") if k in node]
                 if combined:
+                    union = combined[0]
+                    supported = (
+                        "is not supported: write the merged schema"
+                        if union == "allOf"
+                        else f'is supported only as {union} [{{"type": X}}, {{"type": "null"}}]'
+                    )
                     raise self.error(
-                        f"property has no type: {combined[0]} is supported only as "
-                        'anyOf [{"type": X, ...}, {"type": "null"}]',
-                        join_pointer(pointer, combined[0]),
+                        f"property has no type: {union} {supported}", join_pointer(pointer, union)
                     )
                 raise self.error("property has no type", pointer)
             self.note(
@@ -280,14 +284,18 @@ def _items_type(schema: dict[str, Any]) -> str | None:
 
 
 def _fold_nullable_any_of(node: dict[str, Any]) -> dict[str, Any]:
-    """``{"anyOf": [{X}, {"type": "null"}], ...}`` (pydantic's ``Optional[X]``) as one
-    schema of type ``[X, "null"]``; any other ``anyOf`` is left to be refused.
+    """``{"anyOf": [{X}, {"type": "null"}], ...}`` (pydantic's ``Optional[X]``; ``oneOf``
+    means the same here, the two branches never overlap) as one schema of type
+    ``[X, "null"]``; any other union is left to be refused.
 
     The branch's keywords join the property's own (title, description, default); an ``enum``
-    gains ``null``, or it would reject the null the ``anyOf`` allows.
+    gains ``null``, or it would reject the null the union allows.
     """
-    branches = node.get("anyOf")
-    if "type" in node or not isinstance(branches, list) or len(branches) != 2:
+    unions = [keyword for keyword in ("anyOf", "oneOf") if keyword in node]
+    if "type" in node or len(unions) != 1:
+        return node
+    branches = node[unions[0]]
+    if not isinstance(branches, list) or len(branches) != 2:
         return node
     nulls = [b for b in branches if b == {"type": "null"}]
     typed = [b for b in branches if b != {"type": "null"}]
@@ -298,7 +306,7 @@ def _fold_nullable_any_of(node: dict[str, Any]) -> dict[str, Any]:
         return node
     if any(key in node and node[key] != value for key, value in branch.items()):
         return node  # the two disagree: not a plain Optional[X]
-    folded = {key: value for key, value in node.items() if key != "anyOf"}
+    folded = {key: value for key, value in node.items() if key != unions[0]}
     folded.update(branch)
     folded["type"] = [branch["type"], "null"]
     if isinstance(folded.get("enum"), list) and None not in folded["enum"]:

@@ -285,6 +285,7 @@ def test_items_of_several_types_are_described_not_kept_as_a_list() -> None:
         {"type": ["null", "integer"], "minimum": 0},
         {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}]},
         {"anyOf": [{"type": "null"}, {"type": "integer", "minimum": 0}], "default": None},
+        {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "null"}]},
     ],
 )
 def test_a_property_that_may_be_null_keeps_its_one_type(prop: dict[str, Any]) -> None:
@@ -304,7 +305,8 @@ def test_optional_enum_of_pydantic_gains_null() -> None:
     ("prop", "pointer", "message"),
     [
         ({"anyOf": [{"type": "string"}, {"type": "integer"}]}, "/anyOf", "anyOf is supported"),
-        ({"oneOf": [{"type": "string"}, {"type": "null"}]}, "/oneOf", "oneOf is supported"),
+        ({"oneOf": [{"type": "string"}, {"type": "integer"}]}, "/oneOf", "oneOf is supported"),
+        ({"allOf": [{"type": "string"}, {"type": "null"}]}, "/allOf", "allOf is not supported"),
         ({"type": "null"}, "/type", "one type other than null"),
         ({"type": ["string", "integer"]}, "/type", "one type and null"),
     ],
