@@ -76,6 +76,7 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     "--templates",
     "templates_dir",
     default=None,
+    show_default=True,  # shows a configured templates-dir; nothing when there is none
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of templates that override the bundled ones by relative path "
     "(e.g. python/model.py.jinja).",
