@@ -70,7 +70,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 @click.option(
     "--check",
     is_flag=True,
-    help="Write nothing; print a unified diff of what would change and exit 1 if anything would.",
+    help="Write nothing but the render cache; print a unified diff of what would change and "
+    "exit 1 if anything would.",
 )
 @click.option(
     "--templates",
