@@ -70,12 +70,14 @@ def _progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 @click.option(
     "--check",
     is_flag=True,
-    help="Write nothing; print a unified diff of what would change and exit 1 if anything would.",
+    help="Write nothing but the render cache; print a unified diff of what would change and "
+    "exit 1 if anything would.",
 )
 @click.option(
     "--templates",
     "templates_dir",
     default=None,
+    show_default=True,  # shows a configured templates-dir; nothing when there is none
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of templates that override the bundled ones by relative path "
     "(e.g. python/model.py.jinja).",

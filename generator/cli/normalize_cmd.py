@@ -29,7 +29,8 @@ def normalize_command(schema_file: Path, part: str, ir: bool) -> None:
     """Normalize a model file (schemas/<model_id>.json) to JSON Schema draft 2020-12.
 
     Findings that do not stop normalization (a default or the page's example failing the
-    schema) are printed to stderr as warnings.
+    schema, an unknown format, a type read from enum values) are printed to stderr as
+    warnings.
     """
     spec = normalize(load_model_file(schema_file))
     for diagnostic in spec.diagnostics if verbosity() >= 0 else ():  # -q: errors only

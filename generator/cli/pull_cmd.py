@@ -128,9 +128,10 @@ def _report(outcome: Outcome) -> None:
 )
 @click.option(
     "--base-url",
+    envvar="RUNCOMFY_BASE_URL",
     default=DEFAULT_BASE_URL,
     show_default=True,
-    help="The Model API to read the catalog from (e.g. a local `serve`).",
+    help="The Model API to read the catalog from (e.g. a local `serve`) [$RUNCOMFY_BASE_URL].",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
 def pull_command(

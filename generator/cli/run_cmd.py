@@ -346,7 +346,12 @@ def _submit_interruptibly(submit: Callable[[], Any], runtime: ModuleType) -> Any
     type=click.Path(file_okay=False, path_type=Path),
     help="Save the output files here.",
 )
-@click.option("--base-url", envvar="RUNCOMFY_BASE_URL", help="API base URL [$RUNCOMFY_BASE_URL].")
+@click.option(
+    "--base-url",
+    envvar="RUNCOMFY_BASE_URL",
+    show_default=True,  # shows a configured base-url; nothing when there is none
+    help="API base URL [$RUNCOMFY_BASE_URL].",
+)
 @click.option("--token", envvar="RUNCOMFY_API_TOKEN", help="API token [$RUNCOMFY_API_TOKEN].")
 @click.option("--no-wait", is_flag=True, help="Submit, print the request id and URLs, exit.")
 @click.option("--timeout", type=SECONDS, help="Give up waiting after SECONDS.")

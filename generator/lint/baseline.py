@@ -88,7 +88,9 @@ def read_baseline(path: Path) -> Baseline:
         ) from None
     if not isinstance(document, dict) or document.get("version") != BASELINE_FORMAT_VERSION:
         raise InputError(
-            str(path), f"not a lint baseline of format version {BASELINE_FORMAT_VERSION}"
+            str(path),
+            f"not a lint baseline of format version {BASELINE_FORMAT_VERSION}",
+            "/version" if isinstance(document, dict) else None,
         )
     entries = document.get("findings")
     if not isinstance(entries, list):

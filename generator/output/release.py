@@ -154,7 +154,9 @@ def _git_location(out_dir: Path) -> tuple[Path, str] | None:
         relative = out_dir.resolve().relative_to(top.resolve()).as_posix()
     except ValueError:
         return None
-    ignored = _git(top, "check-ignore", "-q", "--", relative or ".")
+    # The trailing "/" says "a folder": a pattern such as `generated/` then matches the output
+    # folder before its first run too (git cannot tell an absent path is a folder).
+    ignored = _git(top, "check-ignore", "-q", "--", f"{relative}/" if relative else ".")
     if ignored is not None and ignored.returncode == 0:
         return None  # generated code that is never committed: the folder on disk is the release
     return top, relative

@@ -124,7 +124,10 @@ def _problem(fault: Fault) -> str | None:
 
 
 def parse_fault(spec: str) -> Fault:
-    """Parse ``"METHOD PATTERN:KIND[:option=value...]"``; raise ValueError naming the problem."""
+    """Parse ``"METHOD PATTERN:KIND[:option=value...]"``; raise ValueError naming the problem.
+
+    ``message=`` runs to the end of the spec, ``:`` included (a redirect's ``Location`` is a URL).
+    """
     method, _, rest = spec.strip().partition(" ")
     parts = rest.strip().split(":")
     if len(parts) < 2 or not parts[0] or not parts[1]:
@@ -133,10 +136,13 @@ def parse_fault(spec: str) -> Fault:
     options: dict[str, Any] = {}
     if inline_value:  # "slow=250" and "error-200=400002" are shorthands
         options["ms" if kind == SLOW else "error_code"] = inline_value
-    for option in parts[2:]:
+    for at, option in enumerate(parts[2:], start=2):
         name, equals, value = option.partition("=")
         if not equals:
             raise ValueError(f"fault option {option!r} is not name=value")
+        if name == "message":  # the last option: a Location or a text may hold ":"
+            options[name] = ":".join([value, *parts[at + 1 :]])
+            break
         options[name] = value
     return _build(method.upper(), parts[0], kind, options, spec)
 

@@ -131,7 +131,11 @@ def test_configured_defaults_reach_every_command(
     assert "[default: models]" in generate_help and "[default: build/sdk]" in generate_help
     assert "[default: models]" in run("serve", "--help")[1]
     assert "[default: warning]" in run("lint", "--help")[1]
-    assert "[default: build/sdk/python]" in run("run", "--help")[1]
+    assert "[default: my-templates]" in generate_help
+    run_help = " ".join(run("run", "--help")[1].split())  # as one line: click wraps the text
+    assert "[default: build/sdk/python]" in run_help
+    assert "[default: http://127.0.0.1:9]" in run_help
+    assert "[default: http://127.0.0.1:9]" in " ".join(run("pull", "--help")[1].split())
 
     config = load_config()
     assert default_map(config) == {

@@ -211,7 +211,8 @@ def test_write_baseline_keeps_ignores_out(project: Path) -> None:
     ("content", "message"),
     [
         ("{", "not valid JSON: Expecting property name enclosed in double quotes (line 1"),
-        ('{"version": 2, "findings": []}', "not a lint baseline of format version 1"),
+        ('{"version": 2}', "b.json#/version: not a lint baseline of format version 1"),
+        ("[]", "b.json: not a lint baseline of format version 1"),
         ('{"version": 1}', "b.json#/findings: the baseline has no findings list"),
         ('{"version": 1, "findings": [{"code": 1}]}', "b.json#/findings/0: each entry needs"),
     ],

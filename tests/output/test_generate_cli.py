@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib.metadata import version
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -103,3 +104,41 @@ def test_missing_schemas_folder_is_an_input_error(tmp_path: Path) -> None:
     code, _, stderr = _run("generate", "--schemas", str(tmp_path / "nope"), "--out", str(tmp_path))
     assert code == 2
     assert "nope" in stderr
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_jobs_flag_renders_in_processes_and_gives_the_same_bytes(tmp_path: Path) -> None:
+    """-j/--jobs N (docs/generate.md): 8 models to render use the pool; the output is the same."""
+    schemas = tmp_path / "schemas"
+    seed = json.loads((SCHEMAS / f"{SEED}.json").read_text("utf-8"))
+    for n in range(8):
+        model_id = f"acme/model-{n}/video-to-video"
+        model = {**seed, "model_id": model_id, "endpoint": seed["endpoint"].replace(SEED, model_id)}
+        (schemas / model_id).parent.mkdir(parents=True)
+        (schemas / f"{model_id}.json").write_text(json.dumps(model, indent=2), "utf-8")
+    outs = []
+    for jobs in (["-j", "1"], ["--jobs", "2"]):
+        out = tmp_path / jobs[0].strip("-")
+        code, _, stderr = _run(
+            "-v", "generate", "--schemas", str(schemas), "--out", str(out), "--no-cache", *jobs
+        )
+        assert code == 0, stderr
+        assert "(8 rendered, 0 from the cache)" in stderr
+        outs.append(_tree(out))
+    assert outs[0] == outs[1]
+    code, _, stderr = _run(
+        "generate", "--schemas", str(schemas), "--out", str(tmp_path / "z"), "-j", "0"
+    )
+    assert code == 2 and stderr.startswith("error: ") and "--jobs" in stderr
+    assert not (tmp_path / "z").exists()
+
+
+def test_version_and_verbose_long_forms(tmp_path: Path) -> None:
+    code, stdout, _ = _run("--version")
+    assert code == 0 and stdout.endswith(f", version {version('runcomfy-codegen')}\n")
+    out = tmp_path / "generated"
+    code, _, stderr = _run("generate", "--verbose", "--schemas", str(SCHEMAS), "--out", str(out))
+    assert code == 0 and "files from 4 models (4 rendered, 0 from the cache)" in stderr

@@ -129,3 +129,19 @@ def test_release_flag_is_refused_inside_git(tmp_path: Path) -> None:
     assert result.stderr.count("\n") == 1 and not out.exists()
     _generate(repo)
     assert not (out / RELEASE_MANIFEST).exists()  # inside git the commit is the release
+
+
+@pytest.mark.parametrize("pattern", ["generated/", "generated"])
+def test_an_ignored_output_folder_is_released_with_the_manifest(
+    tmp_path: Path, pattern: str
+) -> None:
+    """An ignored output folder is never committed: --release works from its first run on, also
+    when .gitignore names it as a folder (`generated/`) and it does not exist yet."""
+    repo = _repo(tmp_path)
+    (repo / ".gitignore").write_text(f"{pattern}\n", "utf-8")
+    out = repo / "generated"
+    result = CliRunner().invoke(
+        cli, ["generate", "--schemas", str(repo / "schemas"), "--out", str(out), "--release"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads((out / RELEASE_MANIFEST).read_text("utf-8"))["version"] == "0.1.0"

@@ -198,3 +198,21 @@ def test_page_wins_and_the_difference_is_shown(tmp_path: Path, seed_pages: list[
     assert imported.exit_code == 0, imported.stderr
     assert imported.stdout.startswith(f"unchanged: {ALEPH} -> ")
     assert load_model_file(local / f"{ALEPH}.json") == kept
+
+
+def test_base_url_from_the_environment(small_server: Any, tmp_path: Path) -> None:
+    """Like ``run``: --base-url, then $RUNCOMFY_BASE_URL, then the file, then the default."""
+    local = tmp_path / "schemas"
+
+    def invoke(*args: str, base_url: str | None) -> Any:
+        env = {"RUNCOMFY_API_TOKEN": TOKEN, "RUNCOMFY_BASE_URL": base_url}
+        command = ["--isolated", "pull", "--schemas-dir", str(local), "--all", "--dry-run", *args]
+        return CliRunner().invoke(cli, command, env=env, catch_exceptions=False)
+
+    from_env = invoke(base_url=small_server.base_url)
+    assert from_env.exit_code == 0, from_env.stderr
+    assert len(lines(from_env.stdout, "new: ")) == 8
+    refused = "http://127.0.0.1:1"  # nothing listens there; the flag must win over it
+    from_flag = invoke("--base-url", small_server.base_url, base_url=refused)
+    assert from_flag.exit_code == 0, from_flag.stderr
+    assert not local.exists()  # --dry-run

@@ -27,6 +27,13 @@ def test_parse_shorthands() -> None:
     assert parse_fault("POST /v1/models/*:fail:message=GPU on fire").message == "GPU on fire"
 
 
+def test_message_runs_to_the_end_of_the_spec() -> None:
+    """A redirect's Location is a URL, a failure's text may hold ':' (docs/serve.md)."""
+    redirect = parse_fault("* /v1/*:redirect:count=1:message=http://127.0.0.1:9/x")
+    assert (redirect.count, redirect.message) == (1, "http://127.0.0.1:9/x")
+    assert parse_fault("POST /v1/models/*:fail:message=oom: GPU 0").message == "oom: GPU 0"
+
+
 @pytest.mark.parametrize(
     ("spec", "problem"),
     [

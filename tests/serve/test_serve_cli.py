@@ -161,3 +161,27 @@ def test_numbers_without_meaning_are_usage_errors(option: str, value: str) -> No
     [line] = done.stderr.splitlines()
     assert line.startswith("error: ") and f"Invalid value for '{option}': " in line
     assert "Traceback" not in done.stderr
+
+
+def test_host_flag_listens_there_and_warns_only_off_loopback() -> None:
+    """--host: any loopback address is quiet; every other one is warned about (docs/serve.md).
+    The warning is checked on the address test alone: no test listens beyond loopback."""
+    from generator.cli.serve_cmd import _is_loopback
+
+    process = subprocess.Popen(
+        [*_CLI, "serve", "--host", "127.0.0.2", "--port", "0", "--token", "t", "--schemas",
+         str(SCHEMAS)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("serving 4 model(s) on http://127.0.0.2:"), first
+        base_url = first.rsplit(" ", 1)[1].strip()
+        assert httpx.get(f"{base_url}/").status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 0 and "warning" not in err
+    assert all(map(_is_loopback, ["127.0.0.1", "127.0.0.2", "::1", "localhost"]))
+    assert not any(map(_is_loopback, ["0.0.0.0", "::", "192.0.2.1", "example.com"]))
