@@ -171,6 +171,12 @@ def check_schema_shape(schema: Any, file: str, pointer: str, nesting: int = 0) -
                 join_pointer(pointer, "properties"),
             )
         for key, sub in properties.items():
+            if key == "":
+                # pydantic takes an empty alias for none: the request would carry the
+                # Python name instead of the key. No real input is nameless.
+                raise InputError(
+                    file, "a property key is empty", join_pointer(pointer, "properties", key)
+                )
             check_schema_shape(sub, file, join_pointer(pointer, "properties", key), nesting + 1)
     items = schema.get("items")
     if isinstance(items, dict):

@@ -235,6 +235,9 @@ LIMIT_CASES: list[tuple[str, str, str]] = [
      "/input_schema/properties/a/pattern"),
     ("long-string", json.dumps(documented({"a": {"type": "string", "description": "x" * 70000}})),
      "/input_schema/properties/a/description"),
+    ("empty-key", json.dumps(documented({"": {"type": "string"}})), "/input_schema/properties/"),
+    ("empty-nested-key", json.dumps(documented({"a": {"type": "object", "properties": {
+        "": {"type": "string"}}}})), "/input_schema/properties/a/properties/"),
     ("example", json.dumps({**documented({"a": {"type": "string"}}),
                             "example": {"a": "x" * 60000, "b": "y" * 10000}}), "/example"),
 ]  # fmt: skip
