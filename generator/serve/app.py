@@ -57,9 +57,10 @@ _STATUS_CODES = {
     422: ErrorCode.INVALID_INPUT,
 }
 _REQUESTS_KEPT = 2000
-#: The largest request body read (RunComfy's partner nodes cap theirs at 64 MiB; inputs are
-#: URLs, so real bodies are a few KiB).
-MAX_BODY_BYTES = 16 * 1024 * 1024
+#: The largest request body read: RunComfy's partner nodes send their references inline as
+#: base64 ``data:`` URIs (a video of up to 32 MiB) and cap a body at 64 MiB, so the API takes
+#: that much (runcomfy/client.py ``MAX_REQUEST_BYTES``).
+MAX_BODY_BYTES = 64 * 1024 * 1024
 #: Seconds a connection may stay silent (headers, body or between keep-alive requests); longer
 #: than httpx's 5 s keep-alive expiry, so a client never sends into a connection being closed.
 READ_TIMEOUT = 60.0

@@ -25,8 +25,9 @@ __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Reply", "answer", "catalog_entry", "ha
 
 _PREFIX = "/v1/models"
 _CATEGORIES = _PREFIX + "/categories"
-#: Entries per page when ``limit`` is not given, and the most one page holds.
-DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+#: Entries per page when ``limit`` is not given, and the most one page holds (runcomfy-cli's
+#: ``models list --limit`` takes 1 to 500, src/cli.rs).
+DEFAULT_LIMIT, MAX_LIMIT = 20, 500
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 _PRICE_UNITS = {"image": "output", "video": "second", "audio": "second"}
 _DERIVED_NOTE = "local serve: the model file has no catalog price"

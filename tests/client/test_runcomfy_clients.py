@@ -20,21 +20,31 @@ the way it reads the answers (from their code, not copied):
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 
-from generator.serve import RunningServer, Schedule, parse_fault
+from generator.serve import RunningServer, Schedule, parse_fault, serve_in_thread
 
 from .conftest import TOKEN, fast_options
 
 ALEPH = "runwayml/runway-aleph/video-to-video"
 CLI_TERMINAL = {"completed", "succeeded", "failed", "cancelled", "canceled"}
 NODES_WAITING = {"in_queue", "in_progress", "pending", "waiting", "starting", "processing"}
+#: The partner nodes' ``validate_request_id`` (runcomfy/client.py).
+NODES_REQUEST_ID = re.compile(r"[a-zA-Z0-9_-]{1,128}")
+#: The partner nodes' cap on one submit body (runcomfy/client.py ``MAX_REQUEST_BYTES``): their
+#: references travel inline, so a body this large is one the API takes.
+NODES_MAX_REQUEST_BYTES = 64 * 1024 * 1024
+#: runcomfy-cli ``models list --limit`` accepts 1 to 500 (src/cli.rs).
+CLI_MAX_LIMIT = 500
 
 
 def _body(server: RunningServer) -> dict[str, str]:
@@ -158,3 +168,35 @@ def test_our_client_reads_what_theirs_read(
     assert submit["path"] == f"/v1/models/{ALEPH}"
     # Ours polls what the partner nodes poll: the result, never the status.
     assert server.requests("GET", f"/v1/requests/{result.request_id}/status") == []
+
+
+def test_partner_nodes_send_references_inline_as_data_uris(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    """runcomfy/native_media.py ``video_data_uri``: a reference video of up to 32 MiB goes in
+    the body as a base64 ``data:`` URI (the body's cap is 64 MiB), so a body far over 16 MiB
+    is an ordinary submit of theirs."""
+    video = httpx.get(server.sample_url("video.mp4")).content
+    clip = video + bytes(24 * 1024 * 1024 - len(video))  # a 24 MiB clip: 32 MiB as base64
+    inline = "data:video/mp4;base64," + base64.b64encode(clip).decode()
+    body = {**_body(server), "video_url": inline}
+    answer = http.post(f"/v1/models/{ALEPH}", json=body, timeout=60)
+    assert answer.status_code == 200, answer.text[:300]
+    assert NODES_REQUEST_ID.fullmatch(answer.json()["request_id"])
+    [job] = server.jobs()
+    assert job["payload"]["video_url"].startswith("data:video/mp4;base64,AAAA")
+
+
+def test_cli_lists_the_catalog_in_pages_of_up_to_500(corpus_schemas: Path) -> None:
+    """runcomfy-cli ``models list`` (src/cmd/models.rs): ``GET /v1/models?limit=&offset=``, a
+    table of model_id, display_name, categories and ``$price/unit``, then "Showing a-b of
+    total"; ``--limit`` may be anything from 1 to 500."""
+    with (
+        serve_in_thread(corpus_schemas, token=TOKEN) as server,
+        httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as http,
+    ):
+        page = http.get(
+            f"{server.base_url}/v1/models",
+            params=[("limit", str(CLI_MAX_LIMIT)), ("offset", "0")],
+        ).json()
+    assert page["total"] == 120 and len(page["models"]) == 120
