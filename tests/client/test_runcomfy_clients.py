@@ -21,6 +21,7 @@ the way it reads the answers (from their code, not copied):
 from __future__ import annotations
 
 import base64
+import json
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ from generator.serve import RunningServer, Schedule, parse_fault, serve_in_threa
 from .conftest import TOKEN, fast_options
 
 ALEPH = "runwayml/runway-aleph/video-to-video"
+DREAMINA = "bytedance/dreamina-3-0/pro/image-to-video"
 CLI_TERMINAL = {"completed", "succeeded", "failed", "cancelled", "canceled"}
 NODES_WAITING = {"in_queue", "in_progress", "pending", "waiting", "starting", "processing"}
 #: The partner nodes' ``validate_request_id`` (runcomfy/client.py).
@@ -174,12 +176,13 @@ def test_partner_nodes_send_references_inline_as_data_uris(
     server: RunningServer, http: httpx.Client
 ) -> None:
     """runcomfy/native_media.py ``video_data_uri``: a reference video of up to 32 MiB goes in
-    the body as a base64 ``data:`` URI (the body's cap is 64 MiB), so a body far over 16 MiB
-    is an ordinary submit of theirs."""
+    the body as a base64 ``data:`` URI (the body's cap is 64 MiB), so a body over 16 MiB is an
+    ordinary submit of theirs. The clip keeps to Aleph's documented ``file_size_mb<16``."""
     video = httpx.get(server.sample_url("video.mp4")).content
-    clip = video + bytes(24 * 1024 * 1024 - len(video))  # a 24 MiB clip: 32 MiB as base64
+    clip = video + bytes(15_000_000 - len(video))  # 15 MB: 20 MB as base64
     inline = "data:video/mp4;base64," + base64.b64encode(clip).decode()
     body = {**_body(server), "video_url": inline}
+    assert len(json.dumps(body)) > 16 * 1024 * 1024
     answer = http.post(f"/v1/models/{ALEPH}", json=body, timeout=60)
     assert answer.status_code == 200, answer.text[:300]
     assert NODES_REQUEST_ID.fullmatch(answer.json()["request_id"])
@@ -200,3 +203,28 @@ def test_cli_lists_the_catalog_in_pages_of_up_to_500(corpus_schemas: Path) -> No
             params=[("limit", str(CLI_MAX_LIMIT)), ("offset", "0")],
         ).json()
     assert page["total"] == 120 and len(page["models"]) == 120
+
+
+def test_documented_file_rules_hold_for_inline_references(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    """The partner nodes check a model's ``file_size_mb`` rules on the ``data:`` URIs they send
+    (runcomfy/inputs.py ``_validate_encoded_reference``): an inline file is the file the rules
+    speak of, so the server judges it as it judges a URL of its own (pixels and size)."""
+    small, large = (
+        httpx.get(server.sample_url(name)).content for name in ("image-small.png", "image.png")
+    )
+    inline = "data:image/png;base64,{}".format
+
+    def submit(image: bytes) -> httpx.Response:
+        body = {"prompt": "a cat", "image_urls": [inline(base64.b64encode(image).decode())]}
+        return http.post(f"/v1/models/{DREAMINA}", json=body)
+
+    refused = submit(small)
+    assert refused.status_code == 422
+    rules = {(p["pointer"], p.get("rule")) for p in refused.json()["detail"]}
+    assert ("/image_urls/0", "width_pixels>") in rules and (
+        "/image_urls/0",
+        "height_pixels>",
+    ) in rules
+    assert submit(large).status_code == 200
