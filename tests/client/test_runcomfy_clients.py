@@ -228,3 +228,25 @@ def test_documented_file_rules_hold_for_inline_references(
         "height_pixels>",
     ) in rules
     assert submit(large).status_code == 200
+
+
+def test_our_client_judges_inline_references_before_paying(
+    sdk: ModuleType, server: RunningServer, client: Any
+) -> None:
+    """Like the partner nodes (runcomfy/inputs.py ``_validate_encoded_reference``), ours checks
+    a ``data:`` reference against the documented file rules before it submits: the file is in
+    hand, so no check_files is needed and nothing is fetched."""
+    small, large = (
+        httpx.get(server.sample_url(name)).content for name in ("image-small.png", "image.png")
+    )
+    endpoint = client.bytedance_dreamina_3_0_pro_image_to_video
+    inline = "data:image/png;base64," + base64.b64encode(small).decode()
+    with pytest.raises(sdk.InputValidationError) as caught:
+        endpoint.submit(prompt="a cat", image_urls=[inline])
+    assert caught.value.status_code is None  # ours, not the server's refusal
+    rules = {(issue.pointer, issue.rule) for issue in caught.value.issues}
+    assert rules == {("/image_urls/0", "width_pixels>"), ("/image_urls/0", "height_pixels>")}
+    assert server.requests("POST") == []
+    inline = "data:image/png;base64," + base64.b64encode(large).decode()
+    result = endpoint.run(prompt="a cat", image_urls=[inline])
+    assert result.urls() and server.jobs_created() == 1
