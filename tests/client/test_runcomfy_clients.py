@@ -250,3 +250,24 @@ def test_our_client_judges_inline_references_before_paying(
     inline = "data:image/png;base64," + base64.b64encode(large).decode()
     result = endpoint.run(prompt="a cat", image_urls=[inline])
     assert result.urls() and server.jobs_created() == 1
+
+
+def test_file_size_mb_is_counted_in_millions_of_bytes(
+    server: RunningServer, http: httpx.Client
+) -> None:
+    """runcomfy/inputs.py ``_validate_encoded_reference``: ``file_size_mb<16`` refuses a file of
+    ``16 * 1_000_000`` bytes or more (decimal MB, as the documented "less than 16 MB" says), so
+    a 16,000,000-byte clip is too large for Aleph though it is under 16 MiB."""
+    video = httpx.get(server.sample_url("video.mp4")).content
+
+    def submit(size: int) -> httpx.Response:
+        clip = video + bytes(size - len(video))
+        inline = "data:video/mp4;base64," + base64.b64encode(clip).decode()
+        return http.post(f"/v1/models/{ALEPH}", json={**_body(server), "video_url": inline})
+
+    refused = submit(16_000_000)
+    assert refused.status_code == 422
+    assert [(p["pointer"], p["rule"]) for p in refused.json()["detail"]] == [
+        ("/video_url", "file_size_mb<")
+    ]
+    assert submit(15_999_999).status_code == 200

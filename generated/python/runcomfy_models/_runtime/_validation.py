@@ -16,8 +16,8 @@ Custom file rules (``x-runcomfy-validations``: file size, pixels, aspect ratio) 
 against the :class:`FileInfo` the caller gives for a URL; without it they are reported as
 ``"unchecked"`` issues, never silently passed. A ``data:`` URI holds its file, so its rules are
 checked against the URI's own bytes (as RunComfy's ComfyUI nodes check the references they
-send inline). ``file_size_mb`` is measured in MiB
-(``size_bytes / 1024**2``).
+send inline). ``file_size_mb`` is measured in decimal megabytes (``size_bytes / 1_000_000``), as
+RunComfy's ComfyUI nodes measure it and as the documented messages ("less than 16 MB") say.
 
 Part of the runtime that runcomfy-codegen vendors into every generated package; do not edit.
 """
@@ -36,6 +36,7 @@ from typing import Any, Final, NamedTuple
 from ._types import FileInfo, Issue
 
 __all__ = [
+    "BYTES_PER_MB",
     "MISSING",
     "FileRule",
     "broken",
@@ -59,6 +60,10 @@ __all__ = [
     "unknown_keys",
     "wrong_type",
 ]
+
+#: ``file_size_mb`` counts decimal megabytes: RunComfy's ComfyUI nodes refuse a reference of
+#: ``value * 1_000_000`` bytes or more for ``file_size_mb<`` (runcomfy/inputs.py).
+BYTES_PER_MB: Final = 1_000_000
 
 #: What ``payload.get(key, MISSING)`` returns for a key the payload does not have.
 MISSING: Final = object()
@@ -287,7 +292,7 @@ _COMPARE: Final[dict[str, Callable[[float, float], bool]]] = {
 
 def _measure(metric: str, info: FileInfo) -> float | None:
     if metric == "file_size_mb":
-        return None if info.size_bytes is None else info.size_bytes / 1024 / 1024
+        return None if info.size_bytes is None else info.size_bytes / BYTES_PER_MB
     if metric == "width_pixels":
         return None if info.width is None else float(info.width)
     if metric == "height_pixels":
