@@ -24,7 +24,10 @@ import base64
 import json
 import math
 import re
+import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -32,9 +35,10 @@ from typing import Any
 import httpx
 import pytest
 
+from generator.schema.documented import CatalogInfo, dump_model_file, load_model_file
 from generator.serve import RunningServer, Schedule, parse_fault, serve_in_thread
 
-from .conftest import TOKEN, fast_options
+from .conftest import SCHEMAS, TOKEN, fast_options
 
 ALEPH = "runwayml/runway-aleph/video-to-video"
 DREAMINA = "bytedance/dreamina-3-0/pro/image-to-video"
@@ -271,3 +275,50 @@ def test_file_size_mb_is_counted_in_millions_of_bytes(
         ("/video_url", "file_size_mb<")
     ]
     assert submit(15_999_999).status_code == 200
+
+
+HAPPYHORSE = "happyhorse/happyhorse-1.0/image-to-video"
+
+
+def _partner_nodes_run(
+    server: RunningServer, model_id: str, inputs: dict[str, Any]
+) -> tuple[Decimal, float]:
+    """The partner nodes' paid run: the price read first (runcomfy/pricing.py ``parse_price``,
+    ``Price.estimate``: the price per second times ``duration``, or the price per output),
+    then the submit and the result polled with ``include_cost=true``; (quote, cost)."""
+    with httpx.Client(
+        base_url=server.base_url, headers={"Authorization": f"Bearer {TOKEN}"}
+    ) as http:
+        entry = http.get(f"/v1/models/{model_id}").json()
+        assert entry["model_id"] == model_id and entry["price_unit"] in ("second", "output")
+        rate = Decimal(str(entry["base_price_usd"]))
+        quote = rate if entry["price_unit"] == "output" else rate * Decimal(str(inputs["duration"]))
+        request_id = http.post(f"/v1/models/{model_id}", json=inputs).json()["request_id"]
+        for _ in range(20):
+            view = http.get(
+                f"/v1/requests/{request_id}/result", params={"include_cost": "true"}
+            ).json()
+            if view["status"] in ("completed", "succeeded"):
+                return quote, view["cost"]
+    raise AssertionError("the job did not complete")
+
+
+def test_the_cost_is_what_the_catalog_price_quoted(tmp_path: Path) -> None:
+    """runcomfy-com's partner nodes quote ``base_price_usd * duration`` before they submit and
+    report the result's ``cost`` after (tests/test_client.py: 0.57 per second, 5 s, cost 2.85):
+    the cost is the price of what was made, not a number of its own."""
+    folder = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS, folder)
+    path = folder / f"{HAPPYHORSE}.json"
+    info = CatalogInfo("HappyHorse 1.0", ("image-to-video",), "model", 0.57, "second", "per s")
+    path.write_text(dump_model_file(replace(load_model_file(path), catalog=info)), "utf-8")
+    with serve_in_thread(folder, token=TOKEN) as server:
+        inputs = {"prompt": "a horse", "image_url": server.sample_url("image.png"), "duration": 5}
+        quote, cost = _partner_nodes_run(server, HAPPYHORSE, inputs)
+        assert (quote, cost) == (Decimal("2.85"), 2.85)
+        # Without a catalog price (a page-imported file) the local stand-in price still quotes
+        # what the job costs.
+    with serve_in_thread(SCHEMAS, token=TOKEN) as server:
+        inputs = {"prompt": "a horse", "image_url": server.sample_url("image.png"), "duration": 7}
+        quote, cost = _partner_nodes_run(server, HAPPYHORSE, inputs)
+        assert cost > 0 and Decimal(str(cost)) == quote
