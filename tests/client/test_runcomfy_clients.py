@@ -322,3 +322,16 @@ def test_the_cost_is_what_the_catalog_price_quoted(tmp_path: Path) -> None:
         inputs = {"prompt": "a horse", "image_url": server.sample_url("image.png"), "duration": 7}
         quote, cost = _partner_nodes_run(server, HAPPYHORSE, inputs)
         assert cost > 0 and Decimal(str(cost)) == quote
+
+
+def test_a_base_url_spelled_as_the_cli_spells_it_works(
+    sdk: ModuleType, server: RunningServer
+) -> None:
+    """runcomfy-cli's Model API base is ``https://model-api.runcomfy.net/v1`` (src/api.rs,
+    ``RUNCOMFY_MODEL_API_BASE``), the MCP server's and the partner nodes' the host alone: ours
+    takes both, so a base copied from the CLI's environment does not become ``/v1/v1/``."""
+    for base in (server.base_url + "/v1", server.base_url + "/v1/"):
+        with sdk.RunComfy(TOKEN, base_url=base, **fast_options(sdk)) as client:
+            assert client.base_url == server.base_url
+            client.runwayml_runway_aleph_video_to_video.run(**_body(server))
+    assert {entry["path"] for entry in server.requests("POST")} == {f"/v1/models/{ALEPH}"}
