@@ -3,19 +3,27 @@
 Each flow repeats, with httpx, the requests one of RunComfy's open-source clients sends and
 the way it reads the answers (from their code, not copied):
 
-* runcomfy-cli (``src/cmd/run.rs``, ``src/poll.rs``): POST the input JSON to
-  ``/v1/models/{id}``; GET ``status`` until it is one of completed/succeeded/failed/
-  cancelled/canceled (printing ``queue_position`` or ``instance_id``); GET ``result_url``
-  from the submit answer; read ``status``, ``output``, ``created_at``, ``finished_at``,
-  ``error``; collect every http(s) string in ``output``.
-* runcomfy-mcp (``runcomfy_client.py``): the same submit/status/result calls; an HTTP error's
-  text is ``error_message``, else ``message``, ``error`` or a string ``detail``; an HTTP 200
-  body with ``error_code`` is an error too (``error_message``).
-* ComfyUI partner nodes (``runcomfy/client.py``, ``runcomfy/execution.py``): poll only
+* runcomfy-cli (``src/cmd/run.rs``, ``src/poll.rs``, ``src/cmd/models.rs``, ``src/api.rs``):
+  its base ends in ``/v1``; POST the input JSON to ``models/{id}``; GET ``status`` until it is
+  one of completed/succeeded/failed/cancelled/canceled (printing ``queue_position`` or
+  ``instance_id``); GET ``result_url`` from the submit answer; read ``status``, ``output``,
+  ``created_at``, ``finished_at``, ``error``; collect every http(s) string in ``output``;
+  Ctrl-C POSTs the cancel URL and reads ``outcome``/``status``; ``models list`` pages with
+  ``limit`` (1 to 500) and ``offset`` and reads the table cells, ``categories``, ``get``.
+* runcomfy-mcp (``runcomfy_client.py``): its headers; the same submit/status/result calls
+  (status lower-cased, done on completed/cancelled/failed, the result without
+  ``include_cost``); URLs under the keys ``collect_model_output_urls`` knows; cancel without
+  a body; an HTTP error's text is ``error_message``, else ``message``, ``error`` or a string
+  ``detail``; an HTTP 200 body with ``error_code`` is an error too (``error_message``).
+* ComfyUI partner nodes (``runcomfy/client.py``, ``runcomfy/execution.py``,
+  ``runcomfy/pricing.py``, ``runcomfy/inputs.py``): read the price first and quote
+  ``base_price_usd * duration``; send references inline as base64 ``data:`` URIs (a body of
+  up to 64 MiB), checking ``file_size_mb`` (decimal MB) on them; poll only
   ``GET /v1/requests/{id}/result?include_cost=true``; done on completed/succeeded, over on
-  failed/cancelled, waiting on in_queue/in_progress; ``cost`` a finite number >= 0; the
-  video at ``output.video`` (or the one ``output.videos``); a cancel succeeded when the answer's
-  ``status`` or ``outcome`` is "cancelled".
+  failed/cancelled, waiting on in_queue/in_progress; ``cost`` a finite number >= 0 (the
+  quoted price); the video at ``output.video`` (or the one ``output.videos``); a request id
+  of ``[a-zA-Z0-9_-]{1,128}``; a cancel succeeded when the answer's ``status`` or
+  ``outcome`` is "cancelled".
 """
 
 from __future__ import annotations
@@ -335,3 +343,122 @@ def test_a_base_url_spelled_as_the_cli_spells_it_works(
             assert client.base_url == server.base_url
             client.runwayml_runway_aleph_video_to_video.run(**_body(server))
     assert {entry["path"] for entry in server.requests("POST")} == {f"/v1/models/{ALEPH}"}
+
+
+#: runcomfy-mcp ``collect_model_output_urls``: the keys under ``output`` it takes URLs from.
+MCP_URL_KEYS = ("url", "path", "image", "images", "video", "videos", "audio")
+MCP_HEADERS = {
+    "Authorization": f"Bearer {TOKEN}",
+    "Accept": "application/json",
+    "User-Agent": "runcomfy-mcp/1.0",
+    "X-RunComfy-Client": "mcp",
+}
+
+
+def _mcp_urls(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        found: list[str] = []
+        for key, item in value.items():
+            if key in MCP_URL_KEYS and isinstance(item, str) and item.startswith("http"):
+                found.append(item)
+            elif key in MCP_URL_KEYS and isinstance(item, list):
+                found += [i for i in item if isinstance(i, str) and i.startswith("http")]
+            else:
+                found += _mcp_urls(item)
+        return found
+    if isinstance(value, list):
+        return [url for item in value for url in _mcp_urls(item)]
+    return []
+
+
+def test_mcp_wait_for_completion_flow(server: RunningServer) -> None:
+    """runcomfy-mcp ``RunComfyModelAPIClient`` (runcomfy_client.py): its own headers, the body
+    (``request_body or {}``) with ``Content-Type: application/json``; ``wait_for_completion``
+    polls ``status`` (lower-cased) until completed/cancelled/failed, then GETs the result
+    without ``include_cost``; ``collect_model_output_urls`` reads URLs under known keys."""
+    with httpx.Client(base_url=server.base_url, headers=MCP_HEADERS, follow_redirects=True) as mcp:
+        submitted = mcp.post(f"/v1/models/{ALEPH}", json=_body(server)).json()
+        seen = []
+        for _ in range(20):
+            status = mcp.get(f"/v1/requests/{submitted['request_id']}/status").json()
+            seen.append(str(status.get("status", "")).lower())
+            if seen[-1] in {"completed", "cancelled", "failed"}:
+                break
+        result = mcp.get(f"/v1/requests/{submitted['request_id']}/result").json()
+    assert seen == ["in_queue", "in_progress", "completed"]
+    assert result.get("error_code") is None and "cost" not in result
+    [url] = _mcp_urls(result.get("output"))
+    assert url == result["output"]["video"]
+
+
+def test_mcp_cancel_sends_no_body(make_server: Callable[..., RunningServer]) -> None:
+    """runcomfy-mcp ``cancel_request``: ``POST /v1/requests/{id}/cancel`` without a body."""
+    server = make_server(Schedule(queue_polls=10**9))
+    with httpx.Client(base_url=server.base_url, headers=MCP_HEADERS) as mcp:
+        request_id = mcp.post(f"/v1/models/{ALEPH}", json=_body(server)).json()["request_id"]
+        answer = mcp.post(f"/v1/requests/{request_id}/cancel")
+    assert answer.status_code == 200 and answer.json().get("error_code") is None
+    assert answer.json()["outcome"] == "cancelled"
+
+
+def test_cli_ctrl_c_on_a_running_job_says_it_runs_on(
+    make_server: Callable[..., RunningServer],
+) -> None:
+    """runcomfy-cli ``poll.rs`` ``handle_interrupt``: POST the cancel URL built from the base,
+    then read ``outcome`` and ``status``: ``not_cancellable`` means the job runs to completion
+    (and is billed); ``cancel.rs`` needs ``request_id`` in the answer."""
+    server = make_server(Schedule(queue_polls=1, progress_polls=10**9))
+    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as cli:
+        base = server.base_url + "/v1"  # RUNCOMFY_MODEL_API_BASE
+        request_id = cli.post(f"{base}/models/{ALEPH}", json=_body(server)).json()["request_id"]
+        states = [cli.get(f"{base}/requests/{request_id}/status").json()["status"] for _ in "ab"]
+        answer = cli.post(f"{base}/requests/{request_id}/cancel").json()
+    assert states == ["in_queue", "in_progress"]
+    assert (answer["request_id"], answer["outcome"], answer["status"]) == (
+        request_id,
+        "not_cancellable",
+        "in_progress",
+    )
+
+
+def test_cli_reads_the_catalog(server: RunningServer) -> None:
+    """runcomfy-cli ``models list`` / ``categories`` / ``get`` (src/cmd/models.rs): the table
+    cells ``model_id``, ``display_name``, ``categories`` joined with ``,`` and the price as
+    ``$<base_price_usd>/<price_unit>``; ``total`` for "Showing a-b of N"; ``get`` trims slashes
+    from the id."""
+    with httpx.Client(headers={"Authorization": f"Bearer {TOKEN}"}) as cli:
+        base = server.base_url + "/v1"
+        page = cli.get(f"{base}/models", params=[("limit", "100"), ("offset", "0")]).json()
+        categories = cli.get(f"{base}/models/categories").json()["categories"]
+        entry = cli.get(f"{base}/models/{ALEPH.strip('/')}").json()
+    rows = {
+        m["model_id"]: (
+            m["display_name"],
+            ",".join(m["categories"]),
+            f"${m['base_price_usd']}/{m['price_unit']}",
+        )
+        for m in page["models"]
+    }
+    assert page["total"] == len(rows) == 4
+    assert rows[ALEPH] == ("Runway Aleph Video to Video", "video-to-video", "$0.05/second")
+    assert all(isinstance(c, str) for c in categories) and "video-to-video" in categories
+    assert entry["model_id"] == ALEPH and "properties" in entry["input_schema"]
+
+
+def test_partner_nodes_failed_job_and_resume(server: RunningServer) -> None:
+    """runcomfy/execution.py: a ``failed`` result ends the run (``generation_failed``); a run
+    resumed with ``resume_request_id`` only GETs the result of that id again, never submits."""
+    server.set_faults([parse_fault("POST /v1/models/*:fail")])
+    headers = {"Authorization": f"Bearer {TOKEN}", "User-Agent": "RunComfy-ComfyUI/0.2.0"}
+    with httpx.Client(base_url=server.base_url, headers=headers) as nodes:
+        request_id = nodes.post(f"/v1/models/{ALEPH}", json=_body(server)).json()["request_id"]
+        states = []
+        for _ in range(20):
+            view = nodes.get(f"/v1/requests/{request_id}/result", params={"include_cost": "true"})
+            states.append(view.json()["status"])
+            if states[-1] in ("failed", "cancelled"):
+                break
+        again = nodes.get(f"/v1/requests/{request_id}/result", params={"include_cost": "true"})
+    assert states == ["in_queue", "in_progress", "failed"]
+    assert again.json()["status"] == "failed" and again.json()["cost"] == 0
+    assert server.jobs_created() == 1
