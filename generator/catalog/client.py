@@ -66,13 +66,17 @@ def _user_agent() -> str:
 
 
 def check_base_url(base_url: str) -> str:
-    """``base_url`` without a trailing slash, or an InputError when it is not http(s)://host."""
+    """``base_url`` without a trailing slash or ``/v1``, or an InputError when it is not
+    http(s)://host."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InputError("--base-url", f"expected http(s)://host[:port], not {base_url!r}")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise InputError("--base-url", "must not hold a query, fragment or user name")
-    return base_url.rstrip("/")
+    # RunComfy's CLI writes its base with the version (https://model-api.runcomfy.net/v1);
+    # every path here starts with it.
+    base = base_url.rstrip("/")
+    return base.removesuffix("/v1") if urlsplit(base).path.endswith("/v1") else base
 
 
 def _reject_constant(name: str) -> Any:

@@ -123,6 +123,8 @@ class _TransportCore:
         self.settings = settings
         self._auth = _BearerAuth(settings.token)
         self._headers = {"User-Agent": settings.user_agent, "Accept": "application/json"}
+        #: Output files are media on a storage host: any type (as RunComfy's clients ask).
+        self._file_headers = {"User-Agent": settings.user_agent, "Accept": "*/*"}
         self._limits = httpx.Limits(
             max_connections=settings.max_connections,
             max_keepalive_connections=settings.max_connections,
@@ -468,7 +470,7 @@ class SyncTransport(_TransportCore):
         self, url: str, destination: Path, *, overwrite: bool, deadline: float | None
     ) -> None:
         with self._http.stream(
-            "GET", url, auth=None, headers=self._headers, timeout=self._timeout(deadline)
+            "GET", url, auth=None, headers=self._file_headers, timeout=self._timeout(deadline)
         ) as response:
             if not response.is_success:
                 content = b""
@@ -654,7 +656,7 @@ class AsyncTransport(_TransportCore):
         self, url: str, destination: Path, *, overwrite: bool, deadline: float | None
     ) -> None:
         async with self._http.stream(
-            "GET", url, auth=None, headers=self._headers, timeout=self._timeout(deadline)
+            "GET", url, auth=None, headers=self._file_headers, timeout=self._timeout(deadline)
         ) as response:
             if not response.is_success:
                 content = b""

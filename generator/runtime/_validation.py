@@ -14,14 +14,19 @@ newline is refused (that library's regex ends in ``$``, which lets one through).
 
 Custom file rules (``x-runcomfy-validations``: file size, pixels, aspect ratio) are checked
 against the :class:`FileInfo` the caller gives for a URL; without it they are reported as
-``"unchecked"`` issues, never silently passed. ``file_size_mb`` is measured in MiB
-(``size_bytes / 1024**2``).
+``"unchecked"`` issues, never silently passed. A ``data:`` URI holds its file, so its rules are
+checked against the URI's own bytes (as RunComfy's ComfyUI nodes check the references they
+send inline). ``file_size_mb`` is measured in decimal megabytes (``size_bytes / 1_000_000``), as
+RunComfy's ComfyUI nodes measure it and as the documented messages ("less than 16 MB") say.
 
 Part of the runtime that runcomfy-codegen vendors into every generated package; do not edit.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -31,11 +36,14 @@ from typing import Any, Final, NamedTuple
 from ._types import FileInfo, Issue
 
 __all__ = [
+    "BYTES_PER_MB",
     "MISSING",
     "FileRule",
     "broken",
     "check_files",
     "has_duplicates",
+    "header_info",
+    "inline_file_info",
     "is_integer",
     "is_multiple",
     "is_number",
@@ -52,6 +60,10 @@ __all__ = [
     "unknown_keys",
     "wrong_type",
 ]
+
+#: ``file_size_mb`` counts decimal megabytes: RunComfy's ComfyUI nodes refuse a reference of
+#: ``value * 1_000_000`` bytes or more for ``file_size_mb<`` (runcomfy/inputs.py).
+BYTES_PER_MB: Final = 1_000_000
 
 #: What ``payload.get(key, MISSING)`` returns for a key the payload does not have.
 MISSING: Final = object()
@@ -280,7 +292,7 @@ _COMPARE: Final[dict[str, Callable[[float, float], bool]]] = {
 
 def _measure(metric: str, info: FileInfo) -> float | None:
     if metric == "file_size_mb":
-        return None if info.size_bytes is None else info.size_bytes / 1024 / 1024
+        return None if info.size_bytes is None else info.size_bytes / BYTES_PER_MB
     if metric == "width_pixels":
         return None if info.width is None else float(info.width)
     if metric == "height_pixels":
@@ -290,6 +302,55 @@ def _measure(metric: str, info: FileInfo) -> float | None:
             return None
         return info.width / info.height
     return None
+
+
+#: Base64 characters decoded for an inline image's header: 64 KiB of file, enough for the
+#: dimensions of every format imagesize reads (the same amount check_files fetches).
+_INLINE_HEAD_CHARS = 4 * (64 * 1024 // 3)
+
+
+def header_info(size: int | None, head: bytes, *, image: bool = True) -> FileInfo:
+    """A file's size and, from its first bytes, an image's width and height (else None)."""
+    width = height = -1
+    if image and head:
+        # Imported on first use only: importing a package should not pay for it.
+        import imagesize  # type: ignore[import-untyped]  # ships no type information
+
+        try:
+            width, height = imagesize.get(io.BytesIO(head))
+        except Exception:  # a truncated or odd header: the dimensions stay unknown
+            width, height = -1, -1
+    return FileInfo(
+        size_bytes=size,
+        width=width if width > 0 else None,
+        height=height if height > 0 else None,
+    )
+
+
+def inline_file_info(url: str) -> FileInfo | None:
+    """What a ``data:`` URI's own bytes tell of its file; None when ``url`` is no ``data:`` URI
+    or does not decode. The size of base64 content is counted, not decoded (a reference video
+    can be tens of MiB); only an image's first 64 KiB are decoded, for its dimensions."""
+    if url[:5].lower() != "data:":
+        return None
+    header, comma, content = url[5:].partition(",")
+    if not comma:
+        return None
+    media_type, *parameters = header.split(";")
+    image = media_type.strip().lower().startswith("image/")
+    if not (parameters and parameters[-1].strip().lower() == "base64"):
+        from urllib.parse import unquote_to_bytes
+
+        data = unquote_to_bytes(content)
+        return header_info(len(data), data[:_INLINE_HEAD_CHARS], image=image)
+    if len(content) % 4:
+        return None
+    try:
+        head = base64.b64decode(content[:_INLINE_HEAD_CHARS], validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    padding = len(content) - len(content.rstrip("="))
+    return header_info(len(content) // 4 * 3 - padding, head, image=image)
 
 
 def unchecked(rules: tuple[FileRule, ...], pointer: str, name: str | None) -> list[Issue]:
@@ -311,6 +372,8 @@ def check_files(
 ) -> list[Issue]:
     """The documented file rules of one URL, against what ``files`` knows of its file."""
     info = None if files is None else files.get(url)
+    if info is None and url[:5].lower() == "data:":
+        info = inline_file_info(url)
     if info is None:
         key = (id(rules), pointer)
         listed = _UNCHECKED.get(key)

@@ -42,7 +42,7 @@ from generator.serve.faults import (
     FaultPlan,
 )
 from generator.serve.files import FileStore, result_file
-from generator.serve.jobs import COMPLETED, COST_PER_JOB, FAILED, Job, JobStore, Schedule
+from generator.serve.jobs import COMPLETED, FAILED, Job, JobStore, Schedule
 from generator.serve.media import MediaFile
 
 __all__ = ["MAX_BODY_BYTES", "READ_TIMEOUT", "QueueHTTPServer", "ServerState"]
@@ -57,9 +57,10 @@ _STATUS_CODES = {
     422: ErrorCode.INVALID_INPUT,
 }
 _REQUESTS_KEPT = 2000
-#: The largest request body read (RunComfy's partner nodes cap theirs at 64 MiB; inputs are
-#: URLs, so real bodies are a few KiB).
-MAX_BODY_BYTES = 16 * 1024 * 1024
+#: The largest request body read: RunComfy's partner nodes send their references inline as
+#: base64 ``data:`` URIs (a video of up to 32 MiB) and cap a body at 64 MiB, so the API takes
+#: that much (runcomfy/client.py ``MAX_REQUEST_BYTES``).
+MAX_BODY_BYTES = 64 * 1024 * 1024
 #: Seconds a connection may stay silent (headers, body or between keep-alive requests); longer
 #: than httpx's 5 s keep-alive expiry, so a client never sends into a connection being closed.
 READ_TIMEOUT = 60.0
@@ -370,6 +371,7 @@ class _Handler(BaseHTTPRequestHandler):
             base_url=self._base(),
             will_fail=failing,
             failure_message=fault.message if fault is not None and failing else None,
+            cost=catalog_api.job_cost(self.state.catalog, model_id, payload),
         )
         return _json_answer(200, {"request_id": job.request_id, **self._urls(job.request_id)})
 
@@ -388,7 +390,8 @@ class _Handler(BaseHTTPRequestHandler):
         if with_output and view["status"] == COMPLETED:
             data["output"] = job.output
         if with_cost and "finished_at" in view:
-            data["cost"] = COST_PER_JOB if view["status"] == COMPLETED else 0.0
+            # Failed and cancelled jobs cost nothing.
+            data["cost"] = job.cost if view["status"] == COMPLETED else 0.0
         return _json_answer(200, data)
 
     def _cancel(self, request_id: str) -> Answer:

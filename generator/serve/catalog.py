@@ -17,6 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from generator.errors import join_pointer
+from generator.runtime._validation import BYTES_PER_MB
 from generator.schema.documented import DocumentedModel, load_model_file
 from generator.schema.folder import load_folder
 from generator.schema.formats import format_checker
@@ -26,7 +27,8 @@ from generator.serve.media import MediaFile
 
 __all__ = ["Catalog", "Problem", "load_catalog", "output_kind"]
 
-_BYTES_PER_MB = 1024 * 1024
+#: ``file_size_mb`` is decimal MB, the runtime's unit (so the two cannot drift apart).
+_BYTES_PER_MB = BYTES_PER_MB
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,18 @@ its price before they submit); ``GET /v1/models/categories`` -> ``{"categories":
 An entry holds what the model file's ``catalog`` says (written by ``pull``) and its documented
 input schema as written. A page-imported file has no catalog facts; derived ones stand in
 (docs/serve.md): a display name from the model id, its task segment (``image-to-video``) or
-medium as category, kind ``model`` and price 0 per output (images) or per second (video, audio).
+medium as category, kind ``model`` and a local stand-in price of 0.05 USD per output (images) or
+per second (video, audio).
+
+A finished job's ``cost`` is that price times what was made (:func:`job_cost`), as RunComfy's
+partner nodes expect it: they quote ``base_price_usd * duration`` before they submit.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -21,15 +27,27 @@ from generator.schema.documented import CatalogInfo, DocumentedModel
 from generator.schema.ir import ModelSpec
 from generator.serve.catalog import Catalog, output_kind
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Reply", "answer", "catalog_entry", "handles"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "STAND_IN_PRICE",
+    "Reply",
+    "answer",
+    "catalog_entry",
+    "handles",
+    "job_cost",
+]
 
 _PREFIX = "/v1/models"
 _CATEGORIES = _PREFIX + "/categories"
-#: Entries per page when ``limit`` is not given, and the most one page holds.
-DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+#: Entries per page when ``limit`` is not given, and the most one page holds (runcomfy-cli's
+#: ``models list --limit`` takes 1 to 500, src/cli.rs).
+DEFAULT_LIMIT, MAX_LIMIT = 20, 500
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no", "")
 _PRICE_UNITS = {"image": "output", "video": "second", "audio": "second"}
-_DERIVED_NOTE = "local serve: the model file has no catalog price"
+_DERIVED_NOTE = "local serve: the model file has no catalog price; a stand-in"
+#: The price (USD per output or per second) of a model whose file has no catalog price.
+STAND_IN_PRICE = 0.05
 
 
 @dataclass(frozen=True)
@@ -56,7 +74,7 @@ def _derived_info(spec: ModelSpec) -> CatalogInfo:
         display_name=display,
         categories=tasks or (medium,),
         kind="model",
-        base_price_usd=0.0,
+        base_price_usd=STAND_IN_PRICE,
         price_unit=_PRICE_UNITS[medium],
         pricing_note=_DERIVED_NOTE,
     )
@@ -70,6 +88,34 @@ def catalog_entry(
     if include_schema:
         entry["input_schema"] = documented.input_schema
     return entry
+
+
+def _seconds(value: Any) -> Decimal | None:
+    """A duration as the input gives it (``5``, ``5.5``, ``"5"``); None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        seconds = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    return seconds if seconds.is_finite() and seconds > 0 else None
+
+
+def job_cost(catalog: Catalog, model_id: str, payload: Mapping[str, Any]) -> float:
+    """What a completed job of ``model_id`` made from ``payload`` costs: its catalog price per
+    output (serve makes one), or per second of the ``duration`` asked for (else the schema's
+    default, else one second). Decimal arithmetic: 0.57 * 5 is 2.85, not 2.8499999999999996."""
+    entry = _entry(catalog, model_id, include_schema=False)
+    price = entry["base_price_usd"]
+    if price is None:
+        return 0.0
+    units = Decimal(1)
+    if entry["price_unit"] == "second":
+        default = next(
+            (f.default for f in catalog.spec(model_id).fields if f.wire_key == "duration"), None
+        )
+        units = _seconds(payload.get("duration")) or _seconds(default) or Decimal(1)
+    return float(Decimal(str(price)) * units)
 
 
 def _entry(catalog: Catalog, model_id: str, *, include_schema: bool) -> dict[str, Any]:

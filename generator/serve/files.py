@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
+import io
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from generator.serve.media import MediaFile, png_bytes, wav_bytes
 from generator.serve.mp4 import mp4_bytes
 
-__all__ = ["SAMPLES", "FileStore", "result_file"]
+__all__ = ["SAMPLES", "FileStore", "inline_file", "result_file"]
 
 _EXTENSIONS = {"image": "png", "video": "mp4", "audio": "wav"}
 
@@ -79,7 +82,37 @@ class FileStore:
             return sorted(path for path in self._files if path.startswith(SAMPLES))
 
     def lookup_url(self, url: str, own_netlocs: frozenset[str]) -> MediaFile | None:
+        if url[:5].lower() == "data:":
+            return inline_file(url)
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or parts.netloc not in own_netlocs:
             return None
         return self.get(parts.path)
+
+
+def inline_file(url: str) -> MediaFile | None:
+    """The file a ``data:`` URI holds (RunComfy's ComfyUI nodes send their references so),
+    with an image's width and height; None when it does not decode."""
+    header, comma, payload = url[5:].partition(",")
+    if not comma:
+        return None
+    media_type, *parameters = header.split(";")
+    try:
+        if parameters and parameters[-1].strip().lower() == "base64":
+            data = base64.b64decode(payload, validate=True)
+        else:
+            data = unquote_to_bytes(payload)
+    except (binascii.Error, ValueError):
+        return None
+    width = height = None
+    if media_type.strip().lower().startswith("image/"):
+        # The same header reader as the client's check_files (a dependency of both).
+        import imagesize  # type: ignore[import-untyped]  # ships no type information
+
+        try:
+            found = imagesize.get(io.BytesIO(data))
+        except Exception:  # an image whose header imagesize cannot read: size rules only
+            found = (-1, -1)
+        if found[0] > 0 and found[1] > 0:
+            width, height = found
+    return MediaFile(data, media_type.strip() or "text/plain", width, height)

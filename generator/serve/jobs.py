@@ -23,7 +23,6 @@ from generator.runtime._protocol import CANCELLED, COMPLETED, FAILED, IN_PROGRES
 __all__ = [
     "CANCELLED",
     "COMPLETED",
-    "COST_PER_JOB",
     "FAILED",
     "IN_PROGRESS",
     "IN_QUEUE",
@@ -33,9 +32,6 @@ __all__ = [
 ]
 
 _DONE = (COMPLETED, FAILED, CANCELLED)
-#: What a completed job costs here (USD), reported with ``include_cost=true``. A stand-in for
-#: the model's real price, which only RunComfy knows; failed and cancelled jobs cost nothing.
-COST_PER_JOB = 0.05
 
 
 def _iso(wall: float) -> str:
@@ -77,6 +73,8 @@ class Job:
     #: The server address the client used; result URLs are built on it.
     base_url: str = ""
     will_fail: bool = False
+    #: What the job costs once completed (USD; its catalog price times what it makes).
+    cost: float = 0.0
     failure_message: str = "the model run failed (injected fault)"
     stage: str = IN_QUEUE
     stage_started: float = 0.0
@@ -110,6 +108,7 @@ class JobStore:
         base_url: str = "",
         will_fail: bool = False,
         failure_message: str | None = None,
+        cost: float = 0.0,
     ) -> Job:
         now = self.clock()
         job = Job(
@@ -119,6 +118,7 @@ class JobStore:
             created_at=_iso(time.time()),
             base_url=base_url,
             will_fail=will_fail,
+            cost=cost,
             stage_started=now,
         )
         if failure_message:

@@ -109,7 +109,7 @@ def _file_info(rule: Rule, good: Any) -> Any:
     bad = _measure_breaking(rule)
     metric = rule.metric.value
     if metric == "file_size_mb":
-        size = bad * 1024 * 1024
+        size = bad * 1_000_000
         size_bytes = math.ceil(size) if rule.operator.is_upper_bound else math.floor(size)
         return FileInfo(size_bytes=size_bytes, width=good.width, height=good.height)
     if metric == "width_pixels":
@@ -174,14 +174,15 @@ def test_validator_documented_messages_verbatim() -> None:
 
     module = _module(RUNWAY)
     payload = {"prompt": "p", "video_url": "https://x/v.mp4", "ratio": "1280:720"}
-    issues = module.validate(payload, files={"https://x/v.mp4": FileInfo(size_bytes=17 << 20)})
+    issues = module.validate(payload, files={"https://x/v.mp4": FileInfo(size_bytes=17_000_000)})
     assert [(i.pointer, i.message, i.rule) for i in issues] == [
         ("/video_url", "File size must be less than 16 MB.", "file_size_mb<")
     ]
-    # 16 MiB exactly breaks "< 16"; just under passes: the unit is MiB.
-    at_limit = {"https://x/v.mp4": FileInfo(size_bytes=16 << 20)}
+    # 16,000,000 bytes exactly breaks "< 16"; just under passes: the unit is decimal MB, as
+    # RunComfy's ComfyUI nodes count it (16 MiB would be 16,777,216).
+    at_limit = {"https://x/v.mp4": FileInfo(size_bytes=16_000_000)}
     assert len(module.validate(payload, files=at_limit)) == 1
-    under = {"https://x/v.mp4": FileInfo(size_bytes=(16 << 20) - 1)}
+    under = {"https://x/v.mp4": FileInfo(size_bytes=16_000_000 - 1)}
     assert module.validate(payload, files=under) == []
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 
 import httpx
 import pytest
 
-from generator.runtime import InputValidationError, _probe
+from generator.runtime import FileInfo, InputValidationError, _probe
 from generator.runtime._package import PACKAGE
 from generator.serve.media import png_bytes
 
@@ -76,3 +77,32 @@ def test_without_check_files_one_note_per_process(
     notes = [r for r in caplog.records if "check_files=True" in r.getMessage()]
     assert len(notes) == 1
     assert script.requests("file") == []  # nothing probed unless asked
+
+
+def test_a_data_uri_is_measured_from_its_own_bytes() -> None:
+    from generator.runtime._validation import inline_file_info
+
+    png = png_bytes(30, 20)
+    encoded = base64.b64encode(png).decode()
+    assert inline_file_info("data:image/png;base64," + encoded) == FileInfo(len(png), 30, 20)
+    # A large reference is counted, not decoded: only its header is read.
+    clip = "data:video/mp4;base64," + "A" * 4_000_000
+    assert inline_file_info(clip) == FileInfo(3_000_000, None, None)
+    assert inline_file_info("data:,a%20b") == FileInfo(3, None, None)
+    for broken in ("data:image/png;base64,abc", "data:image/png;base64,****", "data:x"):
+        assert inline_file_info(broken) is None
+    assert inline_file_info("https://files.test/in.png") is None
+
+
+def test_file_rules_of_a_data_uri_are_checked_without_check_files() -> None:
+    from generator.runtime._validation import FileRule, check_files
+
+    rule = FileRule("width_pixels", ">", 320.0, "too small")
+    small = "data:image/png;base64," + base64.b64encode(png_bytes(64, 64)).decode()
+    [issue] = check_files(small, (rule,), None, "/image_url", "image_url")
+    assert (issue.severity, issue.rule) == ("error", "width_pixels>")
+    large = "data:image/png;base64," + base64.b64encode(png_bytes(400, 64)).decode()
+    assert check_files(large, (rule,), None, "/image_url", "image_url") == []
+    # A data: URI that does not decode is unknown: unchecked, never passed.
+    [unknown] = check_files("data:image/png;base64,***", (rule,), None, "/x", None)
+    assert unknown.severity == "unchecked"

@@ -138,3 +138,13 @@ def test_async_save(tmp_path: Path) -> None:
 
     [path] = asyncio.run(main())
     assert path.name == f"{RID}-0-video.mp4" and path.read_bytes() == b"async"
+
+
+def test_downloads_ask_for_any_type_as_runcomfys_clients_do(script: Script, tmp_path: Path) -> None:
+    # runcomfy-cli (reqwest), the partner nodes (requests) and runcomfy-mcp (httpx) fetch an
+    # output file with "Accept: */*"; "application/json" is for API answers, not an mp4.
+    _files(script, {URLS[0]: b"first", URLS[1]: b"second"})
+    _result(script, {"images": URLS}).save(tmp_path)
+    assert [r.headers["accept"] for r in script.requests("file")] == ["*/*", "*/*"]
+    assert all(r.headers["user-agent"] for r in script.requests("file"))
+    assert script.requests("result")[0].headers["accept"] == "application/json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 import wave
@@ -9,6 +10,7 @@ import zlib
 
 import pytest
 
+from generator.serve.files import inline_file
 from generator.serve.media import png_bytes, wav_bytes
 from generator.serve.mp4 import h264_parameter_sets, mp4_bytes
 
@@ -144,3 +146,19 @@ def test_mp4_box_tree_sample_table_and_nal_units_agree() -> None:
 def test_mp4_refuses_sides_that_are_not_whole_macroblocks() -> None:
     with pytest.raises(ValueError, match="multiples of 16"):
         mp4_bytes(50, 32)
+
+
+def test_a_data_uri_is_read_as_the_file_it_holds() -> None:
+    png = png_bytes(30, 20)
+    image = inline_file("data:image/png;base64," + base64.b64encode(png).decode())
+    assert image is not None and (image.data, image.width, image.height) == (png, 30, 20)
+    assert image.content_type == "image/png"
+    text = inline_file("data:,a%20b")
+    assert text is not None and (text.data, text.width, text.content_type) == (
+        b"a b",
+        None,
+        "text/plain",
+    )
+    # Not base64 after all, or no comma: unknown, so the rules stay for nobody to fail.
+    assert inline_file("data:image/png;base64,***") is None
+    assert inline_file("data:image/png;base64") is None

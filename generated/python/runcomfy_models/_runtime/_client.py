@@ -25,6 +25,8 @@ __all__ = ["BASE_URL_ENV", "TOKEN_ENV", "AsyncClientBase", "ClientBase"]
 
 TOKEN_ENV = "RUNCOMFY_API_TOKEN"
 BASE_URL_ENV = "RUNCOMFY_BASE_URL"
+#: The version segment every API path starts with (``/v1/models/...``).
+_API_VERSION = "/v1"
 
 _SyncSelf = TypeVar("_SyncSelf", bound="ClientBase")
 _AsyncSelf = TypeVar("_AsyncSelf", bound="AsyncClientBase")
@@ -72,8 +74,13 @@ def _settings(
             raise ConfigurationError(
                 f"{name} must be a finite number of seconds >= 0 or None, got {seconds!r}"
             )
+    base = base.rstrip("/")
+    if urlsplit(base).path.endswith(_API_VERSION):
+        # RunComfy's CLI spells its base with the version (https://model-api.runcomfy.net/v1);
+        # every path here starts with it, so such a base would ask for /v1/v1/...
+        base = base.removesuffix(_API_VERSION)
     return Settings(
-        base_url=base.rstrip("/"),
+        base_url=base,
         token=secret,
         timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
         retry=retry,
@@ -87,7 +94,8 @@ class _ClientCore:
 
     - ``token``: the API token; default ``$RUNCOMFY_API_TOKEN``. Checked when the client is
       made (no whitespace or control characters); never shown in repr/errors/logs.
-    - ``base_url``: default ``$RUNCOMFY_BASE_URL``, else https://model-api.runcomfy.net.
+    - ``base_url``: default ``$RUNCOMFY_BASE_URL``, else https://model-api.runcomfy.net; a
+      final ``/v1`` (RunComfy's CLI writes its base so) is the same base.
     - ``timeout``: HTTP timeout of each request: seconds for every phase, or an
       ``httpx.Timeout`` (default connect 10 s, read/write 60 s, pool 30 s).
     - ``max_retries``: retries of a failed request (default 3; see ``retry_policy``).

@@ -9,7 +9,6 @@ probed is left out, so its rules stay "unchecked" for the server to judge, never
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ import httpx
 
 from ._package import logger
 from ._types import FileInfo
+from ._validation import header_info
 
 __all__ = ["HEADER_BYTES", "afile_info", "file_info", "input_urls", "note_unchecked_once"]
 
@@ -74,19 +74,7 @@ def _whole_size(response: httpx.Response) -> int | None:
 
 
 def _info(size: int | None, head: bytes) -> FileInfo:
-    # Imported on the first probe only: check_files is opt-in, and importing the package
-    # should not pay for it.
-    import imagesize  # type: ignore[import-untyped]  # ships no type information
-
-    try:
-        width, height = imagesize.get(io.BytesIO(head))
-    except Exception:  # a truncated or odd header: the dimensions stay unknown
-        width, height = -1, -1
-    return FileInfo(
-        size_bytes=size,
-        width=width if width > 0 else None,
-        height=height if height > 0 else None,
-    )
+    return header_info(size, head)
 
 
 def file_info(client: httpx.Client, url: str) -> FileInfo | None:
