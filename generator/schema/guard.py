@@ -27,6 +27,18 @@ __all__ = ["check_example_size", "check_schema_shape", "check_values", "minimum_
 _UNSUPPORTED_REGEX = re.compile(r"\(\?<?[=!]|\(\?P=|\\[1-9]")
 
 
+#: A UTF-16 surrogate on its own: JSON's ``"\\ud800"`` escape decodes to one, and no UTF-8
+#: file, Python module or HTTP body can hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_MESSAGE = (
+    "{what} holding half a UTF-16 surrogate pair (a lone \\ud800-\\udfff escape), which is not text"
+)
+
+
+def _is_text(value: str) -> bool:
+    return value.isascii() or _LONE_SURROGATE.search(value) is None
+
+
 def check_values(value: Any, file: str, pointer: str = "", depth: int = 0) -> None:
     """Every number finite and in float range, every string and nesting level bounded."""
     if depth > limits.MAX_JSON_DEPTH:
@@ -41,16 +53,21 @@ def check_values(value: Any, file: str, pointer: str = "", depth: int = 0) -> No
         )
     if isinstance(value, int) and abs(value) > limits.MAX_NUMBER:
         raise InputError(file, "an integer beyond the range of a float (JSON number)", pointer)
-    if isinstance(value, str) and len(value) > limits.MAX_STRING_CHARS:
-        raise InputError(
-            file, f"a string longer than {limits.MAX_STRING_CHARS:,} characters (the limit)",
-            pointer,
-        )  # fmt: skip
+    if isinstance(value, str):
+        if len(value) > limits.MAX_STRING_CHARS:
+            raise InputError(
+                file, f"a string longer than {limits.MAX_STRING_CHARS:,} characters (the limit)",
+                pointer,
+            )  # fmt: skip
+        if not _is_text(value):
+            raise InputError(file, _SURROGATE_MESSAGE.format(what="a string"), pointer)
     if isinstance(value, dict):
         for key, sub in value.items():
             at = join_pointer(pointer, key)
             if len(key) > limits.MAX_STRING_CHARS:
                 raise InputError(file, "a key longer than the string limit", pointer)
+            if not _is_text(key):
+                raise InputError(file, _SURROGATE_MESSAGE.format(what="a key"), pointer)
             check_values(sub, file, at, depth + 1)
     elif isinstance(value, list):
         for index, sub in enumerate(value):

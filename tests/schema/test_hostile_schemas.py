@@ -237,6 +237,11 @@ LIMIT_CASES: list[tuple[str, str, str]] = [
      "/input_schema/properties/a/description"),
     ("example", json.dumps({**documented({"a": {"type": "string"}}),
                             "example": {"a": "x" * 60000, "b": "y" * 10000}}), "/example"),
+    # JSON lets "\ud800" escape half a character; no UTF-8 file can hold it.
+    ("lone-surrogate", json.dumps(documented({"a": {"type": "string", "title": "x"}})).replace(
+        '"title": "x"', '"title": "x\\ud800"'), "/input_schema/properties/a/title"),
+    ("lone-surrogate-key", json.dumps(documented({"a": {"type": "string"}})).replace(
+        '{"a": {', '{"\\udfff": {'), "/input_schema/properties"),
 ]  # fmt: skip
 
 
