@@ -8,6 +8,7 @@ far below what would make generation slow or large. A value past a limit is an
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -62,10 +63,16 @@ MAX_NUMBER = sys.float_info.max
 def read_bounded(path: Path, limit: int, what: str) -> bytes:
     """The bytes of ``path``, refusing more than ``limit`` without reading past it.
 
-    ``/dev/zero``, a FIFO or a huge file cannot make the tool read without end.
+    ``/dev/zero``, a FIFO or a huge file cannot make the tool read without end. The file is
+    opened without waiting: opening a FIFO otherwise waits for a writer that may never come (a
+    ``*.json`` FIFO in a schemas folder hung ``generate``); one nobody writes reads as empty,
+    one being written (``<(curl ...)``) is read as usual.
     """
     try:
-        with path.open("rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
             data = handle.read(limit + 1)
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None
