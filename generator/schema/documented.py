@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError
-from generator.limits import MAX_MODEL_FILE_BYTES, MAX_NAMES_FILE_BYTES, read_bounded
+from generator.limits import MAX_MODEL_FILE_BYTES, MAX_NAMES_FILE_BYTES, MAX_NUMBER, read_bounded
 
 __all__ = [
     "DERIVED",
@@ -87,8 +87,10 @@ class CatalogInfo:
         if price is not None and (
             isinstance(price, bool)
             or not isinstance(price, int | float)
-            or not math.isfinite(price)
             or price < 0
+            # before isfinite, which overflows on an integer past float range (10**400)
+            or price > MAX_NUMBER
+            or not math.isfinite(price)
         ):
             raise InputError(
                 file,

@@ -158,6 +158,16 @@ def page(*entries: Any, total: int | None = None) -> Scripted:
         ({"/v1/models": Scripted(200, b'{"models": [], "total": 1e400}')}, "too large"),
         ({"/v1/models": page(entry(categories="video"))}, "#/categories: must be a list"),
         ({"/v1/models": page(entry(base_price_usd=-1))}, "#/base_price_usd: must be a finite"),
+        # an integer past float range: math.isfinite raised OverflowError (internal error)
+        (
+            {"/v1/models": page(entry(base_price_usd=10**400))},
+            "#/base_price_usd: must be a finite",
+        ),
+        # what Content-Encoding announces is not what came: httpx's DecodingError escaped
+        (
+            {"/v1/models": Scripted(200, b"\x1f\x8b junk", headers={"Content-Encoding": "gzip"})},
+            "offset=0: the answer cannot be decoded (Content-Encoding: gzip)",
+        ),
         ({"/v1/models": page(entry(input_schema=[]))}, "#/input_schema: the input schema must"),
         (
             {"/v1/models": page(entry(input_schema=None))},
