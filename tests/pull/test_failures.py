@@ -224,6 +224,16 @@ def test_hostile_model_ids(local: Path, model_id: str) -> None:
     assert_refused(result, local, before, "#/models/1/model_id: model id")
 
 
+def test_a_model_id_that_is_another_models_folder_writes_nothing(local: Path) -> None:
+    """``a/b.json/c`` needs a folder where ``a/b`` needs a file: the write failed and left
+    ``a/.b.json.*.old`` behind (a placeholder made before the move that failed)."""
+    before = tree(local)
+    with hostile({"/v1/models": page(entry("a/b.json/c"), entry("a/b"))}) as (base_url, _):
+        result = pull(base_url, local, "--all")
+    assert_refused(result, local, before, "cannot write the model files")
+    assert not (local / "a").exists()
+
+
 def test_one_bad_model_among_many_writes_nothing(remote: Path, local: Path) -> None:
     """The last page's last model is unusable: the 100+ good ones before it are not written."""
     before = tree(local)
