@@ -17,6 +17,7 @@ from generator.errors import InputError
 __all__ = [
     "MAX_ENUM_VALUES",
     "MAX_EXAMPLE_BYTES",
+    "MAX_INPUT_FILE_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_MINIMUM_INSTANCE_SIZE",
     "MAX_MODEL_FILE_BYTES",
@@ -38,6 +39,8 @@ MAX_MODEL_FILE_BYTES = 1024 * 1024
 MAX_NAMES_FILE_BYTES = 64 * 1024
 #: The page's example request, as compact JSON.
 MAX_EXAMPLE_BYTES = 64 * 1024
+#: A request payload file (``run --input``): what ``serve`` accepts as a request body.
+MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024
 #: The release manifest of an output folder outside git (every released model's normalized
 #: schemas, a few KB each: 128 MiB is thousands of models).
 MAX_RELEASE_MANIFEST_BYTES = 128 * 1024 * 1024
