@@ -159,3 +159,19 @@ def test_page_json_no_model_file_can_hold_is_refused(
     assert stderr.startswith(f"error: {path}") and stderr.count("\n") == 1, stderr
     assert words in stderr, stderr
     assert not schemas.exists()
+
+
+def test_a_hostile_key_cannot_forge_import_output_lines(tmp_path: Path) -> None:
+    """The "changed:" line lists the changed pointers: a key holding a newline printed a line
+    of its own (``new: forged/model -> ...``) and escapes reached the terminal."""
+    schemas = tmp_path / "schemas"
+    code, _, _ = run("import", str(page(tmp_path, "acme/model/image", "a.txt")), "--schemas-dir",
+                     str(schemas))  # fmt: skip
+    assert code == 0
+    key = "k\nnew: forged/model -> /etc/passwd (from x)\x1b[2J"
+    schema = {"type": "object", "properties": {"prompt": {"type": "string"}, key: {}}}
+    changed = page(tmp_path, "acme/model/image", "b.txt", schema)
+    code, stdout, stderr = run("import", str(changed), "--schemas-dir", str(schemas))
+    assert code == 0, stderr
+    assert not any(line.startswith("new: forged") for line in stdout.splitlines()), stdout
+    assert all(line.isprintable() for line in stdout.splitlines()), stdout
