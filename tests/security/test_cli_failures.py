@@ -137,6 +137,10 @@ def test_error_lines_never_carry_terminal_control_characters() -> None:
         (["lint", "--ignore", "RC999"], "runcomfy-codegen lint: Invalid value for '--ignore'"),
         (["generate", "--no-such-flag"], "runcomfy-codegen generate: No such option"),
         (["diff", "only-one"], "runcomfy-codegen diff: Missing argument"),
+        # the group's own options: click printed its usage, a hint and the error (4 lines)
+        (["--no-such-flag", "lint"], "runcomfy-codegen: No such option '--no-such-flag'"),
+        (["--config"], "runcomfy-codegen: Option '--config' requires an argument"),
+        (["--config", "/", "lint"], "runcomfy-codegen: Invalid value for '--config'"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(args: list[str], words: str) -> None:
