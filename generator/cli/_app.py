@@ -72,6 +72,8 @@ class _Group(click.Group):
         # parsed here, before ``invoke``: their usage errors are one line too.
         try:
             return super().make_context(info_name, args, parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # no command at all: the help, as click prints it
         except click.exceptions.UsageError as exc:
             raise _OneLineUsageError(exc) from None
 

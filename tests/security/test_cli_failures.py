@@ -168,3 +168,10 @@ def test_a_fifo_nobody_writes_is_one_line_not_a_hang(tmp_path: Path, command: st
     code, stdout, stderr = run(command, *args)
     assert code == 2 and stdout == "" and stderr.count("\n") == 1, stderr
     assert str(fifo) in stderr, stderr
+
+
+def test_no_command_at_all_prints_the_help() -> None:
+    result = CliRunner().invoke(cli, [], prog_name="runcomfy-codegen")
+    assert result.exit_code == 2
+    assert result.output.startswith("Usage: runcomfy-codegen [OPTIONS] COMMAND"), result.output
+    assert "Commands:" in result.output
