@@ -57,7 +57,13 @@ def apply_batch(
         for target in list(writes) + list(deletes):
             if target.exists():
                 aside = _temporary(target, ".old")
-                os.replace(target, aside)
+                try:
+                    os.replace(target, aside)
+                except BaseException:
+                    # The target cannot be moved (a folder where a file goes): the empty
+                    # placeholder is not left behind.
+                    aside.unlink()
+                    raise
                 moved.append((target, aside))
         for temporary, target in staged:
             os.replace(temporary, target)

@@ -8,6 +8,7 @@ far below what would make generation slow or large. A value past a limit is an
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from generator.errors import InputError
 __all__ = [
     "MAX_ENUM_VALUES",
     "MAX_EXAMPLE_BYTES",
+    "MAX_INPUT_FILE_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_MINIMUM_INSTANCE_SIZE",
     "MAX_MODEL_FILE_BYTES",
@@ -37,6 +39,8 @@ MAX_MODEL_FILE_BYTES = 1024 * 1024
 MAX_NAMES_FILE_BYTES = 64 * 1024
 #: The page's example request, as compact JSON.
 MAX_EXAMPLE_BYTES = 64 * 1024
+#: A request payload file (``run --input``): what ``serve`` accepts as a request body.
+MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024
 #: The release manifest of an output folder outside git (every released model's normalized
 #: schemas, a few KB each: 128 MiB is thousands of models).
 MAX_RELEASE_MANIFEST_BYTES = 128 * 1024 * 1024
@@ -62,10 +66,16 @@ MAX_NUMBER = sys.float_info.max
 def read_bounded(path: Path, limit: int, what: str) -> bytes:
     """The bytes of ``path``, refusing more than ``limit`` without reading past it.
 
-    ``/dev/zero``, a FIFO or a huge file cannot make the tool read without end.
+    ``/dev/zero``, a FIFO or a huge file cannot make the tool read without end. The file is
+    opened without waiting: opening a FIFO otherwise waits for a writer that may never come (a
+    ``*.json`` FIFO in a schemas folder hung ``generate``); one nobody writes reads as empty,
+    one being written (``<(curl ...)``) is read as usual.
     """
     try:
-        with path.open("rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if hasattr(os, "set_blocking"):
+                os.set_blocking(fd, True)
             data = handle.read(limit + 1)
     except OSError as exc:
         raise InputError(str(path), f"cannot read: {exc.strerror or exc}") from None

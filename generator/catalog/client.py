@@ -261,11 +261,22 @@ class CatalogClient:
                 )
             chunks: list[bytes] = []
             size = 0
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > self._max_bytes:
-                    raise InputError(label, f"answer is over the cap of {self._max_bytes} bytes")
-                chunks.append(chunk)
+            try:
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self._max_bytes:
+                        raise InputError(
+                            label, f"answer is over the cap of {self._max_bytes} bytes"
+                        )
+                    chunks.append(chunk)
+            except httpx.DecodingError as exc:
+                # The body is not what its Content-Encoding says; another try would not help.
+                encoding = self._redacted(response.headers.get("content-encoding", ""))
+                raise InputError(
+                    label,
+                    f"the answer cannot be decoded (Content-Encoding: {encoding}): "
+                    f"{self._redacted(str(exc))}",
+                ) from None
             return response.status_code, response.headers, b"".join(chunks)
 
     def _json(self, body: bytes, label: str) -> Any:

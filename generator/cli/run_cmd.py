@@ -40,6 +40,7 @@ from generator.cli._app import EXIT_INPUT_ERROR, EXIT_INTERRUPTED
 from generator.cli._config import import_name_option
 from generator.cli._params import SECONDS
 from generator.errors import InputError, escape_pointer_token, unescape_pointer_token
+from generator.limits import MAX_INPUT_FILE_BYTES, read_bounded
 from generator.runtime._protocol import JOB_ACTIONS, job_path
 
 __all__ = ["run_command"]
@@ -162,16 +163,23 @@ def _set_value(model: _Model, wire_key: str, text: str) -> Any:
 def _payload(model: _Model, input_file: Path | None, settings: tuple[str, ...]) -> dict[str, Any]:
     payload: dict[str, Any] = {}
     if input_file is not None:
+        raw = read_bounded(input_file, MAX_INPUT_FILE_BYTES, "an input file")
         try:
-            data = json.loads(input_file.read_text(encoding="utf-8"), parse_constant=_no_constant)
-        except (OSError, UnicodeDecodeError) as exc:
+            data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        except UnicodeDecodeError as exc:
             raise InputError(str(input_file), f"cannot read: {exc}") from None
+        except RecursionError:
+            raise InputError(str(input_file), "not usable JSON: nested too deeply") from None
         except json.JSONDecodeError as exc:
             raise InputError(
                 str(input_file), f"not valid JSON (line {exc.lineno} column {exc.colno}): {exc.msg}"
             ) from None
         except _NotJSONNumber as exc:
             raise InputError(str(input_file), f"not valid JSON: {exc}") from None
+        except ValueError:  # int() of a number of 4,300+ digits
+            raise InputError(
+                str(input_file), "not usable JSON: a number with too many digits"
+            ) from None
         if not isinstance(data, dict):
             raise InputError(str(input_file), "the input must be a JSON object", "")
         for key, value in data.items():

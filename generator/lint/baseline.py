@@ -86,6 +86,10 @@ def read_baseline(path: Path) -> Baseline:
         raise InputError(
             str(path), f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise InputError(str(path), "not usable JSON: nested too deeply") from None
+    except ValueError:  # int() of a number of 4,300+ digits
+        raise InputError(str(path), "not usable JSON: a number with too many digits") from None
     if not isinstance(document, dict) or document.get("version") != BASELINE_FORMAT_VERSION:
         raise InputError(
             str(path),

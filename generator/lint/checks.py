@@ -18,7 +18,7 @@ from generator.lint.findings import Finding, finding
 from generator.lint.messages import message_contradiction
 from generator.runtime._validation import is_url
 from generator.schema.documented import NAMES_SUFFIX, DocumentedModel
-from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, format_checker
+from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, SchemaValidator, format_checker
 from generator.schema.ir import MediaKind, NameOrigin, Rule
 from generator.schema.names import assign_names, strip_node_prefixes
 from generator.schema.normalize import (
@@ -197,7 +197,7 @@ class _ModelLinter:
             return
         checkable = _checkable(prop)
         if checkable is not None:
-            validator = Draft202012Validator(checkable)  # formats: RC302 says it better
+            validator = SchemaValidator(checkable)  # formats: RC302 says it better
             for err in sorted(validator.iter_errors(prop["default"]), key=lambda e: list(e.path)):
                 self.add(
                     "RC201",
@@ -297,7 +297,7 @@ class _ModelLinter:
             input_schema = _checkable_input(self.model.input_schema)
         if self.model.example is None or input_schema is None:
             return
-        validator = Draft202012Validator(input_schema, format_checker=_FORMAT_CHECKER)
+        validator = SchemaValidator(input_schema, format_checker=_FORMAT_CHECKER)
         for err in sorted(validator.iter_errors(self.model.example), key=lambda e: list(e.path)):
             self.add(
                 "RC301",

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
+from generator.errors import one_line
 from generator.lint.findings import Finding
 from generator.lint.rules import RULES, Severity
 
@@ -63,8 +64,12 @@ def render_text(report: LintReport) -> str:
     lines = []
     for f in report.findings:
         where = f.file if f.line is None else f"{f.file}:{f.line}"
-        lines.append(f"{where}: {f.severity.value} {f.code} {f.name}: {f.message} [#{f.pointer}]")
-        lines.append(f"    fix: {f.hint}")
+        # One printable line each: a pointer holds the schema's keys, which may hold a newline
+        # (a forged finding line) or terminal escapes.
+        lines.append(
+            one_line(f"{where}: {f.severity.value} {f.code} {f.name}: {f.message} [#{f.pointer}]")
+        )
+        lines.append("    fix: " + one_line(f.hint))
     if report.findings:
         tally = ", ".join(
             _plural(report.count(s), s.value) for s in reversed(Severity) if report.count(s)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import generator
 from generator.config import PackageNames
 from generator.errors import InputError
+from generator.limits import MAX_MODEL_FILE_BYTES, MAX_NAMES_FILE_BYTES, read_bounded
 from generator.output.cache import Entry, RenderCache, fingerprint, model_key
 from generator.output.release import (
     CHANGELOG,
@@ -146,11 +147,14 @@ def _read_sources(schemas_dir: Path, shared: str) -> list[_Source]:
     sources = []
     for path in discover_models(schemas_dir):
         names_path = path.with_name(path.name[: -len(".json")] + NAMES_SUFFIX)
-        try:
-            data = path.read_bytes()
-            names = names_path.read_bytes() if names_path.exists() else None
-        except OSError as exc:
-            raise InputError(str(path), f"cannot be read: {exc.strerror}") from None
+        # Bounded like every read of a model file: a huge file, /dev/zero or a FIFO is one
+        # line, not all of memory or a wait for ever.
+        data = read_bounded(path, MAX_MODEL_FILE_BYTES, "a model file")
+        names = (
+            read_bounded(names_path, MAX_NAMES_FILE_BYTES, "a names file")
+            if names_path.exists()
+            else None
+        )
         relative = path.relative_to(schemas_dir).as_posix()
         sources.append(
             _Source(path, relative, data, names, model_key(shared, relative, data, names))

@@ -67,6 +67,23 @@ def _endpoint(text: str, file: str) -> tuple[str, str]:
     return min(found)
 
 
+def _decode(text: str, pos: int, file: str) -> tuple[Any, int]:
+    """The JSON value at ``pos``; valid JSON that Python cannot hold (nested past its stack, an
+    integer of 4,300+ digits) is an InputError at its line and column, not an internal error."""
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise InputError(
+            file, f"JSON at {_line_col(text, pos)} is nested too deeply to read"
+        ) from None
+    except ValueError:  # int() of a number with too many digits
+        raise InputError(
+            file, f"JSON at {_line_col(text, pos)} holds a number with too many digits"
+        ) from None
+
+
 def _examples(text: str, file: str) -> tuple[list[dict[str, Any]], list[tuple[int, int]]]:
     """Decode every curl ``--data '...'`` body; return them with the spans they cover."""
     bodies: list[dict[str, Any]] = []
@@ -76,7 +93,7 @@ def _examples(text: str, file: str) -> tuple[list[dict[str, Any]], list[tuple[in
         while start < len(text) and text[start].isspace():
             start += 1
         try:
-            body, end = _DECODER.raw_decode(text, start)
+            body, end = _decode(text, start, file)
         except json.JSONDecodeError as exc:
             where = _line_col(text, exc.pos)
             raise InputError(
@@ -92,7 +109,7 @@ def _examples(text: str, file: str) -> tuple[list[dict[str, Any]], list[tuple[in
 
 
 def _top_level_objects(
-    text: str, skip: list[tuple[int, int]]
+    text: str, file: str, skip: list[tuple[int, int]]
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple[int, json.JSONDecodeError]]]:
     """Every JSON object in the text that is not inside another one or in a skipped span."""
     objects: list[tuple[int, dict[str, Any]]] = []
@@ -104,7 +121,7 @@ def _top_level_objects(
             pos = text.find("{", inside)
             continue
         try:
-            value, end = _DECODER.raw_decode(text, pos)
+            value, end = _decode(text, pos, file)
         except json.JSONDecodeError as exc:
             failures.append((pos, exc))
             pos = text.find("{", pos + 1)
@@ -151,7 +168,7 @@ def extract_page(text: str, file: str) -> ExtractedPage:
     examples, spans = _examples(text, file)
     if len({json.dumps(e, sort_keys=True) for e in examples}) > 1:
         raise InputError(file, "the page shows different example request bodies")
-    objects, failures = _top_level_objects(text, spans)
+    objects, failures = _top_level_objects(text, file, spans)
     input_schema = _pick(
         text, file, "input schema", objects, failures, _INPUT_START, _is_input_schema
     )

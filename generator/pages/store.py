@@ -16,6 +16,7 @@ from generator.schema.documented import (
     load_model_file,
     model_path,
 )
+from generator.schema.guard import check_values
 from generator.schema.jsondiff import summarize_changes
 
 __all__ = ["ImportResult", "apply_import", "apply_imports", "plan_imports", "read_page"]
@@ -61,6 +62,9 @@ def plan_imports(models: list[DocumentedModel], schemas_dir: Path) -> list[Impor
     planned: dict[Path, DocumentedModel | None] = {}
     results = []
     for model in models:
+        # What no model file may hold (NaN, a lone surrogate, nesting past the limit) is
+        # refused at its pointer, not written for generate to refuse (lint reports it).
+        check_values(model.to_json(), model.file)
         path = model_path(schemas_dir, model.model_id, model.file)
         if path not in planned:
             planned[path] = load_model_file(path) if path.exists() else None

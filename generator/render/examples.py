@@ -12,10 +12,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from generator.errors import InputError, join_pointer
-from generator.schema.formats import format_checker
+from generator.schema.formats import SchemaValidator, format_checker
 from generator.schema.ir import Constraints, FieldSpec, MediaKind, ModelSpec
 
 __all__ = ["MEDIA_EXTENSIONS", "example_payload", "example_url", "validation_errors"]
@@ -28,7 +26,7 @@ _PLACEHOLDER_TEXT = "example"
 
 def validation_errors(schema: dict[str, Any], instance: Any) -> list[str]:
     """Messages of every way ``instance`` fails ``schema`` (formats checked), pointer first."""
-    validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+    validator = SchemaValidator(schema, format_checker=_FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.path])
     return [f"{join_pointer('', *err.path) or '/'}: {err.message}" for err in errors]
 

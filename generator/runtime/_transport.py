@@ -224,6 +224,15 @@ class _TransportCore:
             request_id=request_id,
         )
 
+    def _undecodable(self, response: httpx.Response, request_id: str | None) -> ProtocolError:
+        """The body is not what its ``Content-Encoding`` says (httpx's DecodingError)."""
+        encoding = response.headers.get("content-encoding", "")[:40]
+        return ProtocolError(
+            f"the answer cannot be decoded (Content-Encoding: {encoding!r})",
+            status_code=response.status_code,
+            request_id=request_id,
+        )
+
     def _declared_too_large(self, response: httpx.Response) -> bool:
         declared = response.headers.get("content-length", "")
         return declared.isdigit() and int(declared) > MAX_ANSWER_BYTES
@@ -383,8 +392,11 @@ class SyncTransport(_TransportCore):
                 raise self._too_large(response, request_id)
             chunks: list[bytes] = []
             size = 0
-            for chunk in response.iter_bytes():
-                size = self._add_chunk(chunks, chunk, size, response, request_id)
+            try:
+                for chunk in response.iter_bytes():
+                    size = self._add_chunk(chunks, chunk, size, response, request_id)
+            except httpx.DecodingError:
+                raise self._undecodable(response, request_id) from None
             return response, b"".join(chunks)
         finally:
             response.close()
@@ -563,8 +575,11 @@ class AsyncTransport(_TransportCore):
                 raise self._too_large(response, request_id)
             chunks: list[bytes] = []
             size = 0
-            async for chunk in response.aiter_bytes():
-                size = self._add_chunk(chunks, chunk, size, response, request_id)
+            try:
+                async for chunk in response.aiter_bytes():
+                    size = self._add_chunk(chunks, chunk, size, response, request_id)
+            except httpx.DecodingError:
+                raise self._undecodable(response, request_id) from None
             return response, b"".join(chunks)
         finally:
             await response.aclose()

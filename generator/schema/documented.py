@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError
-from generator.limits import MAX_MODEL_FILE_BYTES, MAX_NAMES_FILE_BYTES, read_bounded
+from generator.limits import MAX_MODEL_FILE_BYTES, MAX_NAMES_FILE_BYTES, MAX_NUMBER, read_bounded
 
 __all__ = [
     "DERIVED",
@@ -87,8 +87,10 @@ class CatalogInfo:
         if price is not None and (
             isinstance(price, bool)
             or not isinstance(price, int | float)
-            or not math.isfinite(price)
             or price < 0
+            # before isfinite, which overflows on an integer past float range (10**400)
+            or price > MAX_NUMBER
+            or not math.isfinite(price)
         ):
             raise InputError(
                 file,
@@ -272,7 +274,19 @@ def load_model_file(path: Path) -> DocumentedModel:
 
 
 def discover_models(schemas_dir: Path) -> Iterator[Path]:
-    """Every model file under ``schemas_dir``, in a stable order."""
+    """Every model file under ``schemas_dir``, in a stable order.
+
+    A file found here was named by the folder's content, not by the user: a model or names
+    file that is a symlink leading out of the folder (``-> ~/.config/x.json``, ``-> /dev/stdin``)
+    is refused, never read. Links that stay inside the folder are followed.
+    """
+    root = schemas_dir.resolve()
     for path in sorted(schemas_dir.rglob("*.json")):
+        if not path.resolve().is_relative_to(root):  # the file or a folder on the way
+            raise InputError(
+                str(path),
+                f"a symlink to {str(path.resolve())!r}, outside {str(schemas_dir)!r}; model and "
+                "names files are read from the schemas folder only",
+            )
         if not path.name.endswith(NAMES_SUFFIX):
             yield path

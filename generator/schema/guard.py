@@ -5,10 +5,13 @@ Two walks over a documented model:
 * :func:`check_values` looks at every JSON value of the model file: numbers must be finite and
   within float range (``NaN``, ``Infinity`` and ``1e309`` have no JSON value and would reach
   generated code as ``nan``/``inf``), strings and nesting are bounded, the example is small.
-* :func:`check_schema_shape` looks at one schema after ``$ref`` inlining: nesting of nested
-  models, property and enum counts, ``pattern`` (bounded, no nested quantifiers that make a
-  regular expression take exponential time) and the size of the smallest instance the schema
-  allows (``minLength: 300000000`` would make generate build a 300 MB example).
+* :func:`check_schema_shape` looks at one schema after ``$ref`` inlining, every subschema of it:
+  nesting of nested models, property and enum counts, ``pattern`` (bounded, no nested
+  quantifiers that make a backtracking engine take exponential time, accepted by the
+  linear-time engine that matches it, :class:`~generator.runtime._validation.Pattern`), no
+  ``patternProperties`` (jsonschema matches those with ``re``) and the size of the smallest
+  instance the schema allows (``minLength: 300000000`` would make generate build a 300 MB
+  example).
 """
 
 from __future__ import annotations
@@ -20,11 +23,39 @@ from typing import Any
 
 from generator import limits
 from generator.errors import InputError, join_pointer
+from generator.runtime._validation import Pattern
 
 __all__ = ["check_example_size", "check_schema_shape", "check_values", "minimum_instance_size"]
 
 #: Regular-expression features pydantic-core's (Rust) engine refuses when the model is built.
 _UNSUPPORTED_REGEX = re.compile(r"\(\?<?[=!]|\(\?P=|\\[1-9]")
+
+
+#: A UTF-16 surrogate on its own: JSON's ``"\\ud800"`` escape decodes to one, and no UTF-8
+#: file, Python module or HTTP body can hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_MESSAGE = (
+    "{what} holding half a UTF-16 surrogate pair (a lone \\ud800-\\udfff escape), which is not text"
+)
+
+
+def _is_text(value: str) -> bool:
+    return value.isascii() or _LONE_SURROGATE.search(value) is None
+
+
+#: Keywords whose value is one schema, besides ``items``: a pattern or a limit below them counts
+#: like one below ``properties``.
+_SUBSCHEMA_KEYWORDS = (
+    "additionalProperties",
+    "propertyNames",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contains",
+    "not",
+    "if",
+    "then",
+    "else",
+)
 
 
 def check_values(value: Any, file: str, pointer: str = "", depth: int = 0) -> None:
@@ -41,16 +72,21 @@ def check_values(value: Any, file: str, pointer: str = "", depth: int = 0) -> No
         )
     if isinstance(value, int) and abs(value) > limits.MAX_NUMBER:
         raise InputError(file, "an integer beyond the range of a float (JSON number)", pointer)
-    if isinstance(value, str) and len(value) > limits.MAX_STRING_CHARS:
-        raise InputError(
-            file, f"a string longer than {limits.MAX_STRING_CHARS:,} characters (the limit)",
-            pointer,
-        )  # fmt: skip
+    if isinstance(value, str):
+        if len(value) > limits.MAX_STRING_CHARS:
+            raise InputError(
+                file, f"a string longer than {limits.MAX_STRING_CHARS:,} characters (the limit)",
+                pointer,
+            )  # fmt: skip
+        if not _is_text(value):
+            raise InputError(file, _SURROGATE_MESSAGE.format(what="a string"), pointer)
     if isinstance(value, dict):
         for key, sub in value.items():
             at = join_pointer(pointer, key)
             if len(key) > limits.MAX_STRING_CHARS:
                 raise InputError(file, "a key longer than the string limit", pointer)
+            if not _is_text(key):
+                raise InputError(file, _SURROGATE_MESSAGE.format(what="a key"), pointer)
             check_values(sub, file, at, depth + 1)
     elif isinstance(value, list):
         for index, sub in enumerate(value):
@@ -162,6 +198,17 @@ def check_schema_shape(schema: Any, file: str, pointer: str, nesting: int = 0) -
                 "exponential time to match; write it without nested quantifiers",
                 at,
             )
+        try:
+            Pattern(pattern).compile()
+        except ValueError as exc:
+            raise InputError(file, f"pattern: {exc}", at) from None
+    if "patternProperties" in schema:
+        raise InputError(
+            file,
+            "patternProperties is not supported: its regular expressions would be matched by "
+            "a backtracking engine; list the properties",
+            join_pointer(pointer, "patternProperties"),
+        )
     properties = schema.get("properties")
     if isinstance(properties, dict):
         if len(properties) > limits.MAX_PROPERTIES:
@@ -186,6 +233,13 @@ def check_schema_shape(schema: Any, file: str, pointer: str, nesting: int = 0) -
         if isinstance(branches, list):
             for index, sub in enumerate(branches):
                 check_schema_shape(sub, file, join_pointer(pointer, keyword, index), nesting + 1)
+    for keyword in _SUBSCHEMA_KEYWORDS:
+        check_schema_shape(schema.get(keyword), file, join_pointer(pointer, keyword), nesting + 1)
+    dependent = schema.get("dependentSchemas")
+    if isinstance(dependent, dict):
+        for key, sub in dependent.items():
+            at = join_pointer(pointer, "dependentSchemas", key)
+            check_schema_shape(sub, file, at, nesting + 1)
     # After the children, so that the error names the innermost schema that is too large.
     if minimum_instance_size(schema) > limits.MAX_MINIMUM_INSTANCE_SIZE:
         raise InputError(

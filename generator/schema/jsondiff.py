@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.errors import join_pointer
+from generator.errors import join_pointer, one_line
 
 __all__ = ["json_changes", "summarize_changes"]
 
@@ -35,4 +35,5 @@ def summarize_changes(old: Any, new: Any, *, most: int = 3) -> str:
     for kind, _ in changes:
         counts[kind] = counts.get(kind, 0) + 1
     tally = ", ".join(f"{n} {kind}" for kind, n in counts.items())
-    return f"{tally} ({shown})"
+    # Pointers hold the schema's keys: a newline in one would start a forged output line.
+    return one_line(f"{tally} ({shown})")

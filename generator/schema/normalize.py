@@ -23,7 +23,7 @@ from jsonschema.exceptions import SchemaError
 
 from generator.errors import InputError, join_pointer
 from generator.schema.documented import DocumentedModel
-from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, format_checker
+from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, SchemaValidator, format_checker
 from generator.schema.guard import check_example_size, check_schema_shape, check_values
 from generator.schema.ir import (
     Diagnostic,
@@ -269,7 +269,7 @@ class _Normalizer:
     def check_instance(
         self, schema: dict[str, Any], instance: Any, pointer: str, code: str, what: str
     ) -> None:
-        validator = Draft202012Validator(schema, format_checker=_FORMAT_CHECKER)
+        validator = SchemaValidator(schema, format_checker=_FORMAT_CHECKER)
         for err in sorted(validator.iter_errors(instance), key=lambda e: list(e.path)):
             self.note(
                 code, f"{what} fails the schema: {err.message}", join_pointer(pointer, *err.path)

@@ -352,8 +352,13 @@ class _Handler(BaseHTTPRequestHandler):
             )
         try:
             payload = json.loads(body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            detail = [Problem("", f"the body is not valid JSON: {exc}", "json").to_json()]
+            # A lone "\ud800" escape decodes, but no answer or log line can hold it.
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except (ValueError, RecursionError) as exc:
+            # Not JSON, not UTF-8, nested past Python's stack, a number of 4,300+ digits, half
+            # a surrogate pair: the client's mistake (422), never a server error (500).
+            said = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            detail = [Problem("", f"the body is not usable JSON: {said}", "json").to_json()]
             return error_answer(422, "the request body is not valid JSON", detail=detail)
         self.state.add_netloc(self._base().removeprefix("http://"))
         problems = self.state.catalog.check(model_id, payload, self.state.lookup)

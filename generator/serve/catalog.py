@@ -1,10 +1,10 @@
 """The models the server knows, and how it checks a request body against one of them.
 
 Every model file under the schemas folder is normalized once at start-up. A body is checked
-against the normalized input schema (``Draft202012Validator`` with format checking) and
-against the documented file rules (``x-runcomfy-validations``) for URLs whose file the server
-knows (its own samples, uploads and results): it cannot fetch the internet, so rules on other
-URLs are not checked.
+against the normalized input schema (``SchemaValidator``: 2020-12, formats, linear-time
+``pattern``) and against the documented file rules (``x-runcomfy-validations``) for URLs
+whose file the server knows (its own samples, uploads and results): it cannot fetch the
+internet, so rules on other URLs are not checked.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from generator.errors import join_pointer
 from generator.runtime._validation import BYTES_PER_MB
 from generator.schema.documented import DocumentedModel, load_model_file
 from generator.schema.folder import load_folder
-from generator.schema.formats import format_checker
+from generator.schema.formats import SchemaValidator, format_checker
 from generator.schema.ir import FieldSpec, Metric, ModelSpec, Rule
 from generator.schema.output_medium import media_offered, medium_from_model_id
 from generator.serve.media import MediaFile
@@ -164,7 +164,7 @@ def load_catalog(schemas_dir: Path) -> Catalog:
     models = {
         spec.model_id: _Model(
             spec,
-            Draft202012Validator(spec.input_schema, format_checker=format_checker()),
+            SchemaValidator(spec.input_schema, format_checker=format_checker()),
             load_model_file(Path(spec.file)),
         )
         for spec in load_folder(schemas_dir)

@@ -229,6 +229,28 @@ def test_nan_and_infinity_are_not_json_numbers(
     assert server.requests() == []
 
 
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (None, "an input file larger than"),  # /dev/zero: read for ever, memory without end
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"149_shift": ' + "1" * 5000 + "}", "a number with too many digits"),
+    ],
+    ids=["dev-zero", "nested-100000", "5000-digits"],
+)
+def test_an_input_file_no_request_can_be_is_one_line(
+    server: RunningServer, tmp_path: Path, content: str | None, words: str
+) -> None:
+    payload = Path("/dev/zero") if content is None else tmp_path / "payload.json"
+    if content is not None:
+        payload.write_text(content, encoding="utf-8")
+    done = _run(server, PORTRAIT, "--input", str(payload))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error: {payload}: ") and done.stderr.count("\n") == 1
+    assert words in done.stderr, done.stderr
+    assert server.requests() == []
+
+
 def test_unknown_model_exits_2(server: RunningServer) -> None:
     done = _run(server, "nobody/nothing", "--set", "prompt=x")
     assert done.returncode == 2

@@ -215,6 +215,9 @@ def test_write_baseline_keeps_ignores_out(project: Path) -> None:
         ("[]", "b.json: not a lint baseline of format version 1"),
         ('{"version": 1}', "b.json#/findings: the baseline has no findings list"),
         ('{"version": 1, "findings": [{"code": 1}]}', "b.json#/findings/0: each entry needs"),
+        # valid JSON Python cannot hold: internal errors naming no file, before
+        ("[" * 100_000 + "]" * 100_000, "b.json: not usable JSON: nested too deeply"),
+        ('{"version": ' + "1" * 5000 + "}", "b.json: not usable JSON: a number with too many"),
     ],
 )
 def test_unusable_baseline_is_a_one_line_error(project: Path, content: str, message: str) -> None:

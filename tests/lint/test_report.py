@@ -158,3 +158,21 @@ def test_folder_lints_pages_and_models_but_not_names_files(
         seed_pages[0].name,
         seed_pages[1].name,
     ]
+
+
+def test_a_hostile_key_cannot_forge_or_hide_text_report_lines(tmp_path: Path) -> None:
+    """The pointer was printed as it came: a key holding a newline added a line of its own
+    (``FAKE.json:1: error ...``, which CI problem matchers read as a finding), and terminal
+    escapes and bidi overrides reached the terminal."""
+    key = "a\nFAKE.json:1: error RC999 forged: x [#/]\x1b[2J\u202eb"
+    model = json.loads(
+        (ROOT / "schemas/community/fantasy-portrait/image-to-video.json").read_text("utf-8")
+    )
+    model["input_schema"]["properties"][key] = {"type": "string"}
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    code, out, _ = run("lint", "--format", "text", "--fail-on", "info", str(path))
+    assert code == 1
+    assert not any(line.startswith("FAKE.json") for line in out.splitlines()), out
+    assert all(line.isprintable() for line in out.splitlines()), out
+    assert "\\x1b[2J\\u202eb]" in out

@@ -128,3 +128,50 @@ def test_a_write_failing_late_leaves_every_file_as_it_was(
     assert code == 2 and stdout == "" and stderr.count("\n") == 1, stderr
     assert "No space left on device" in stderr
     assert snapshot(schemas) == before  # old content back, new files and folders gone
+
+
+@pytest.mark.parametrize(
+    ("data", "schema", "words"),
+    [
+        # valid JSON that Python cannot read: an internal error naming no file, before
+        ("{}", {**SCHEMA, "default": "[" * 100_000 + "]" * 100_000}, "nested too deeply"),
+        ('{"prompt": ' + "1" * 5000 + "}", SCHEMA, "too many digits"),
+        # read, but what generate then refused: import wrote the file all the same
+        ('{"prompt": NaN}', SCHEMA, "#/example/prompt: nan is not a JSON number"),
+        ('{"prompt": "\\ud800"}', SCHEMA, "#/example/prompt: a string holding half a UTF-16"),
+        ("{}", {**SCHEMA, "default": "DEEP"}, "#/input_schema/default/0/0/0/0"),
+    ],
+    ids=["nested-100000", "5000-digits", "nan", "lone-surrogate", "nested-40"],
+)
+def test_page_json_no_model_file_can_hold_is_refused(
+    tmp_path: Path, data: str, schema: Any, words: str
+) -> None:
+    text = (
+        "curl --url https://model-api.runcomfy.net/v1/models/acme/model/image "
+        f"--data '{data}' {json.dumps(schema)} {json.dumps(OUTPUT)}"
+    )
+    text = text.replace('"DEEP"', "[" * 40 + "]" * 40).replace('"[', "[").replace(']"', "]")
+    path = tmp_path / "page.txt"
+    path.write_text(text, encoding="utf-8")
+    schemas = tmp_path / "schemas"
+    code, stdout, stderr = run("import", str(path), "--schemas-dir", str(schemas))
+    assert (code, stdout) == (2, ""), stderr
+    assert stderr.startswith(f"error: {path}") and stderr.count("\n") == 1, stderr
+    assert words in stderr, stderr
+    assert not schemas.exists()
+
+
+def test_a_hostile_key_cannot_forge_import_output_lines(tmp_path: Path) -> None:
+    """The "changed:" line lists the changed pointers: a key holding a newline printed a line
+    of its own (``new: forged/model -> ...``) and escapes reached the terminal."""
+    schemas = tmp_path / "schemas"
+    code, _, _ = run("import", str(page(tmp_path, "acme/model/image", "a.txt")), "--schemas-dir",
+                     str(schemas))  # fmt: skip
+    assert code == 0
+    key = "k\nnew: forged/model -> /etc/passwd (from x)\x1b[2J"
+    schema = {"type": "object", "properties": {"prompt": {"type": "string"}, key: {}}}
+    changed = page(tmp_path, "acme/model/image", "b.txt", schema)
+    code, stdout, stderr = run("import", str(changed), "--schemas-dir", str(schemas))
+    assert code == 0, stderr
+    assert not any(line.startswith("new: forged") for line in stdout.splitlines()), stdout
+    assert all(line.isprintable() for line in stdout.splitlines()), stdout

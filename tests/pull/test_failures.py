@@ -158,6 +158,16 @@ def page(*entries: Any, total: int | None = None) -> Scripted:
         ({"/v1/models": Scripted(200, b'{"models": [], "total": 1e400}')}, "too large"),
         ({"/v1/models": page(entry(categories="video"))}, "#/categories: must be a list"),
         ({"/v1/models": page(entry(base_price_usd=-1))}, "#/base_price_usd: must be a finite"),
+        # an integer past float range: math.isfinite raised OverflowError (internal error)
+        (
+            {"/v1/models": page(entry(base_price_usd=10**400))},
+            "#/base_price_usd: must be a finite",
+        ),
+        # what Content-Encoding announces is not what came: httpx's DecodingError escaped
+        (
+            {"/v1/models": Scripted(200, b"\x1f\x8b junk", headers={"Content-Encoding": "gzip"})},
+            "offset=0: the answer cannot be decoded (Content-Encoding: gzip)",
+        ),
         ({"/v1/models": page(entry(input_schema=[]))}, "#/input_schema: the input schema must"),
         (
             {"/v1/models": page(entry(input_schema=None))},
@@ -212,6 +222,16 @@ def test_hostile_model_ids(local: Path, model_id: str) -> None:
     with hostile({"/v1/models": page(entry(), entry(model_id))}) as (base_url, _):
         result = pull(base_url, local, "--all")
     assert_refused(result, local, before, "#/models/1/model_id: model id")
+
+
+def test_a_model_id_that_is_another_models_folder_writes_nothing(local: Path) -> None:
+    """``a/b.json/c`` needs a folder where ``a/b`` needs a file: the write failed and left
+    ``a/.b.json.*.old`` behind (a placeholder made before the move that failed)."""
+    before = tree(local)
+    with hostile({"/v1/models": page(entry("a/b.json/c"), entry("a/b"))}) as (base_url, _):
+        result = pull(base_url, local, "--all")
+    assert_refused(result, local, before, "cannot write the model files")
+    assert not (local / "a").exists()
 
 
 def test_one_bad_model_among_many_writes_nothing(remote: Path, local: Path) -> None:

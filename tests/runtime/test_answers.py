@@ -260,6 +260,25 @@ def test_absurdly_nested_answer_is_a_protocol_error(script: Script) -> None:
         endpoint._submit(TinyInput(prompt="x"))
 
 
+def test_a_body_its_content_encoding_does_not_describe_is_a_protocol_error(
+    script: Script,
+) -> None:
+    """httpx's DecodingError escaped the client untyped (``run``: "internal error")."""
+
+    def garbled(request: httpx.Request) -> httpx.Response:
+        body = httpx.ByteStream(b"\x1f\x8b junk")
+        return httpx.Response(200, stream=body, headers={"content-encoding": "gzip"})
+
+    script.on("submit", ok({"request_id": RID})).on("result", garbled)
+    client, endpoint = make_client(script, max_retries=0)
+    with client, pytest.raises(ProtocolError, match="Content-Encoding: 'gzip'") as caught:
+        endpoint.handle(RID).result()
+    assert caught.value.request_id == RID
+    script.on("submit", garbled)
+    with pytest.raises(ProtocolError, match="cannot be decoded"):
+        endpoint._submit(TinyInput(prompt="x"))
+
+
 def test_an_endless_answer_is_not_read_past_the_cap(script: Script) -> None:
     def endless(request: httpx.Request) -> httpx.Response:
         def chunks() -> Iterator[bytes]:

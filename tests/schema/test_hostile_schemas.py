@@ -240,7 +240,45 @@ LIMIT_CASES: list[tuple[str, str, str]] = [
         "": {"type": "string"}}}})), "/input_schema/properties/a/properties/"),
     ("example", json.dumps({**documented({"a": {"type": "string"}}),
                             "example": {"a": "x" * 60000, "b": "y" * 10000}}), "/example"),
+    # JSON lets "\ud800" escape half a character; no UTF-8 file can hold it.
+    ("lone-surrogate", json.dumps(documented({"a": {"type": "string", "title": "x"}})).replace(
+        '"title": "x"', '"title": "x\\ud800"'), "/input_schema/properties/a/title"),
+    ("lone-surrogate-key", json.dumps(documented({"a": {"type": "string"}})).replace(
+        '{"a": {', '{"\\udfff": {'), "/input_schema/properties"),
+    ("pattern-redos-below-additionalProperties", json.dumps(documented({"a": {
+        "type": "object", "additionalProperties": {"type": "string", "pattern": "^(a+)+$"}}})),
+     "/input_schema/properties/a/additionalProperties/pattern"),
+    ("pattern-redos-below-not", json.dumps(documented({"a": {
+        "type": "string", "not": {"pattern": "^(a+)+$"}}})),
+     "/input_schema/properties/a/not/pattern"),
+    ("patternProperties", json.dumps(documented({"a": {
+        "type": "object", "patternProperties": {"^(a|a)*$": {"type": "string"}}}})),
+     "/input_schema/properties/a/patternProperties"),
+    ("pattern-beyond-the-regex-engine", json.dumps(documented({"a": {
+        "type": "string", "pattern": "a{1000000}"}})), "/input_schema/properties/a/pattern"),
 ]  # fmt: skip
+
+
+#: Patterns without a nested quantifier whose matching still takes exponential or high
+#: polynomial time in a backtracking engine (Python's ``re``) on a near miss.
+SLOW_PATTERNS = ["^(a|a)*$", "^(a|aa)*$", "^a*a*a*a*a*a*a*a*a*a*$", r"^(\w|\d)*$"]
+
+
+@pytest.mark.parametrize("pattern", SLOW_PATTERNS)
+@pytest.mark.parametrize("command", ["normalize", "lint"])
+def test_a_slow_pattern_never_makes_a_command_run_for_ever(
+    tmp_path: Path, command: str, pattern: str
+) -> None:
+    """The default and the example are checked against the pattern (a near miss each): with
+    a backtracking engine that took 2^40 steps, so generate, normalize and lint never ended.
+    Patterns are matched by the linear-time engine the generated models use."""
+    near_miss = "a" * 40 + "!"
+    data = documented({"a": {"type": "string", "pattern": pattern, "default": near_miss}})
+    data["example"] = {"a": near_miss}
+    path = write_model(tmp_path, data)
+    result = CliRunner().invoke(cli, [command, str(path)])
+    assert result.exit_code == (0 if command == "normalize" else 1), result.output
+    assert "/input_schema/properties/a/default" in result.output, result.output
 
 
 @pytest.mark.parametrize(("text", "pointer"), [c[1:] for c in LIMIT_CASES],

@@ -193,3 +193,36 @@ def test_a_nested_field_named_literal_does_not_break_root_models(tmp_path: Path)
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "{'o': {'Literal': 'a'}, 'x': [['a', '']]}"
+
+
+def test_a_nested_field_named_annotated_keeps_optional_fields_optional(tmp_path: Path) -> None:
+    """A nested field ``Annotated`` beside one that needs an alias (``class``) makes dcg
+    import ``Annotated as Annotated_aliased``; the input class's fields then read
+    ``Annotated_aliased[...]``, which was not recognised: an internal error, exit 2 naming no
+    file."""
+    data = documented().to_json()
+    data["input_schema"] = {
+        "type": "object",
+        "properties": {
+            "149_shift": {"type": "integer", "title": "Shift", "minimum": 1, "default": 5},
+            "n": {
+                "type": "object",
+                "properties": {"class": {"type": "string"}, "Annotated": {"type": "integer"}},
+            },
+        },
+    }
+    path = tmp_path / "schemas" / f"{MODEL_ID}.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    write_tree(tmp_path / "out", build_outputs(tmp_path / "schemas"))
+    check = (
+        "from runcomfy_models.models.acme_flux_lora_text_to_image import "
+        "AcmeFluxLoraTextToImageInput as I\n"
+        "print(I.model_validate({'149_shift': 2, 'n': {'Annotated': 1}}).to_wire())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path / "out" / "python",
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "{'149_shift': 2, 'n': {'Annotated': 1}}"

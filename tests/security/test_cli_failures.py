@@ -5,6 +5,7 @@ Exit 1 keeps its meanings (``generate --check`` drift, ``lint``/``diff`` finding
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -136,6 +137,10 @@ def test_error_lines_never_carry_terminal_control_characters() -> None:
         (["lint", "--ignore", "RC999"], "runcomfy-codegen lint: Invalid value for '--ignore'"),
         (["generate", "--no-such-flag"], "runcomfy-codegen generate: No such option"),
         (["diff", "only-one"], "runcomfy-codegen diff: Missing argument"),
+        # the group's own options: click printed its usage, a hint and the error (4 lines)
+        (["--no-such-flag", "lint"], "runcomfy-codegen: No such option '--no-such-flag'"),
+        (["--config"], "runcomfy-codegen: Option '--config' requires an argument"),
+        (["--config", "/", "lint"], "runcomfy-codegen: Invalid value for '--config'"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(args: list[str], words: str) -> None:
@@ -144,3 +149,29 @@ def test_usage_errors_are_one_line_and_exit_2(args: list[str], words: str) -> No
     assert code == 2 and not stdout
     assert stderr.startswith(f"error: {words}") and stderr.count("\n") == 1, stderr
     assert "--help')" in stderr
+
+
+@pytest.mark.parametrize("command", ["normalize", "import", "lint", "generate"])
+def test_a_fifo_nobody_writes_is_one_line_not_a_hang(tmp_path: Path, command: str) -> None:
+    """Opening a FIFO waits for a writer; read_bounded's limit never came into play, so a
+    ``*.json`` FIFO in the schemas folder (or one named on the command line) hung for ever."""
+    folder = tmp_path / "schemas" / "acme" / "model"
+    folder.mkdir(parents=True)
+    fifo = folder / ("image.txt" if command == "import" else "image.json")
+    os.mkfifo(fifo)
+    target = str(tmp_path / "schemas") if command == "generate" else str(fifo)
+    args = (
+        ["--schemas", target, "--out", str(tmp_path / "o")] if command == "generate" else [target]
+    )
+    if command == "import":
+        args += ["--schemas-dir", str(tmp_path / "out")]
+    code, stdout, stderr = run(command, *args)
+    assert code == 2 and stdout == "" and stderr.count("\n") == 1, stderr
+    assert str(fifo) in stderr, stderr
+
+
+def test_no_command_at_all_prints_the_help() -> None:
+    result = CliRunner().invoke(cli, [], prog_name="runcomfy-codegen")
+    assert result.exit_code == 2
+    assert result.output.startswith("Usage: runcomfy-codegen [OPTIONS] COMMAND"), result.output
+    assert "Commands:" in result.output

@@ -118,6 +118,24 @@ def test_body_that_is_not_json_is_422(server: RunningServer) -> None:
     assert answer.json()["detail"][0]["pointer"] == ""
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"prompt": ' + b"1" * 5000 + b"}", b'{"\\ud800": "x"}'],
+    ids=["nested-100000", "5000-digits", "lone-surrogate"],
+)
+def test_json_python_cannot_hold_is_422_not_500(server: RunningServer, body: bytes) -> None:
+    """Valid JSON all the same: each answered 500 "internal error" (RecursionError,
+    ValueError, UnicodeEncodeError), a server bug to the client rather than a bad request."""
+    answer = httpx.post(
+        f"{server.base_url}/v1/models/{ALEPH}",
+        content=body,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["pointer"] == ""
+    assert server.jobs_created() == 0
+
+
 def test_file_rules_are_checked_on_files_the_server_knows(
     server: RunningServer, client: httpx.Client
 ) -> None:

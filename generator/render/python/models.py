@@ -139,12 +139,16 @@ def _output_schema_for_dcg(spec: ModelSpec, class_name: str) -> dict[str, Any]:
     return schema
 
 
-def _split_annotated(node: ast.expr) -> tuple[ast.expr, ast.expr | None]:
-    """``Annotated[T, Field(...)]`` -> ``(T, Field(...))``; anything else -> ``(node, None)``."""
+def _split_annotated(
+    node: ast.expr, annotated: str = "Annotated"
+) -> tuple[ast.expr, ast.expr | None]:
+    """``Annotated[T, Field(...)]`` -> ``(T, Field(...))``; anything else -> ``(node, None)``.
+    ``annotated``: the name ``Annotated`` is bound to (dcg imports ``Annotated as
+    Annotated_aliased`` when a nested field is named ``Annotated``)."""
     if (
         isinstance(node, ast.Subscript)
         and isinstance(node.value, ast.Name)
-        and node.value.id == "Annotated"
+        and node.value.id == annotated
         and isinstance(node.slice, ast.Tuple)
     ):
         return node.slice.elts[0], node.slice.elts[1]
@@ -202,9 +206,10 @@ def _strict_config(stmt: ast.AnnAssign | ast.Assign) -> None:
 class _InputFixer:
     """Rewrites dcg's input class in place and collects the client's keyword arguments."""
 
-    def __init__(self, spec: ModelSpec) -> None:
+    def __init__(self, spec: ModelSpec, annotated: str = "Annotated") -> None:
         self.by_name: dict[str, FieldSpec] = {f.python_name: f for f in spec.fields}
         self.kwargs: list[KwargSpec] = []
+        self.annotated = annotated
 
     def fix(self, cls: ast.ClassDef) -> None:
         cls.bases = [ast.Name(id=_INPUT_BASE)]
@@ -231,7 +236,7 @@ class _InputFixer:
 
     def _fix_field(self, stmt: ast.AnnAssign, field: FieldSpec) -> KwargSpec:
         stmt.annotation = _KeepInts().visit(stmt.annotation)
-        inner, meta = _split_annotated(stmt.annotation)
+        inner, meta = _split_annotated(stmt.annotation, self.annotated)
         if stmt.value is None:
             return KwargSpec(field.python_name, ast.unparse(inner), None)
         bare = _without_none(inner)
@@ -263,6 +268,16 @@ def _imports(tree: ast.Module) -> dict[str, tuple[str, str]]:
                 )
                 names[alias.asname or alias.name] = (stmt.module, spelled)
     return names
+
+
+def _bound_name(tree: ast.Module, module: str, name: str) -> str:
+    """The name ``from module import name [as alias]`` binds in ``tree`` (``name`` if none)."""
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == module:
+            for alias in stmt.names:
+                if alias.name == name:
+                    return alias.asname or alias.name
+    return name
 
 
 def _used_names(nodes: list[ast.stmt]) -> set[str]:
@@ -351,7 +366,7 @@ def render_model_classes(
     output_renamed = {c.name: f"{output_class}{c.name}" for c in output_nested}
     for cls in output_classes:
         _Rename(output_renamed).visit(cls)
-    fixer = _InputFixer(spec)
+    fixer = _InputFixer(spec, _bound_name(input_tree, "typing", "Annotated"))
     fixer.fix(input_classes[-1])
     output_main = output_classes[-1]
     output_main.bases = [ast.Name(id=_OUTPUT_BASE)]

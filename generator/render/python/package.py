@@ -140,8 +140,6 @@ def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment) -
     validation_imports = validator.runtime_imports - runtime_imports
     runtime_imports -= validator.runtime_imports - {"Issue"}
     imports = list(classes.imports)
-    if validator.needs_re:
-        imports.append(("re", ""))
     source = env.get_template(f"{_ROOT}/model.py.jinja").render(
         input_schema=spec.input_schema,
         classes=classes.code,
@@ -151,7 +149,6 @@ def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment) -
         third_party_imports=_group_imports(imports, stdlib=False),
         runtime_imports=sorted(runtime_imports, key=_isort_key),
         validation_imports=sorted(validation_imports, key=_isort_key),
-        needs_re=validator.needs_re,
         submit_doc=docstrings.method_doc(spec, "submit"),
         run_doc=docstrings.method_doc(spec, "run"),
         client_doc=docstrings.client_doc(spec, asynchronous=False),

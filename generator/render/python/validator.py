@@ -15,12 +15,11 @@ server checks them); normalized RunComfy schemas use none.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 
 from generator.errors import InputError, join_pointer
 from generator.render.templates import py_literal
-from generator.runtime._validation import pointer_token
+from generator.runtime._validation import Pattern, pointer_token
 from generator.schema.ir import Constraints, ModelSpec
 
 __all__ = ["ValidatorCode", "render_validator"]
@@ -57,8 +56,6 @@ class ValidatorCode:
     function: str
     #: Names the code imports from the runtime.
     runtime_imports: frozenset[str]
-    #: Whether the code needs ``import re``.
-    needs_re: bool
 
 
 @dataclass
@@ -67,7 +64,6 @@ class _Emitter:
     lines: list[str] = field(default_factory=list)
     constants: list[str] = field(default_factory=list)
     imports: set[str] = field(default_factory=lambda: {"MISSING", "Issue", "not_an_object"})
-    needs_re: bool = False
 
     def line(self, depth: int, text: str) -> None:
         self.lines.append("    " * depth + text)
@@ -184,15 +180,14 @@ class _Emitter:
             self.broken(depth + 1, ptr, name, "maxLength", wanted, f"len({var})")
         if c.pattern is not None:
             try:
-                re.compile(c.pattern)
-            except re.error as exc:
+                Pattern(c.pattern).compile()
+            except ValueError as exc:
                 raise InputError(
-                    self.file, f"pattern is not a regular expression: {exc}",
-                    join_pointer(pointer, "pattern"),
-                ) from None  # fmt: skip
-            self.needs_re = True
-            compiled = self.constant("PATTERN", f"re.compile({py_literal(c.pattern)})")
-            self.line(depth, f"if {compiled}.search({var}) is None:")
+                    self.file, f"pattern: {exc}", join_pointer(pointer, "pattern")
+                ) from None
+            self.imports.add("Pattern")
+            compiled = self.constant("PATTERN", f"Pattern({py_literal(c.pattern)})")
+            self.line(depth, f"if not {compiled}.matches({var}):")
             wanted = f"match the pattern {c.pattern!r}"
             self.broken(depth + 1, ptr, name, "pattern", wanted, var)
         if c.is_url:
@@ -421,5 +416,4 @@ def render_validator(spec: ModelSpec) -> ValidatorCode:
         constants="\n".join(emitter.constants),
         function=function,
         runtime_imports=frozenset(emitter.imports),
-        needs_re=emitter.needs_re,
     )

@@ -39,6 +39,7 @@ __all__ = [
     "BYTES_PER_MB",
     "MISSING",
     "FileRule",
+    "Pattern",
     "broken",
     "check_files",
     "has_duplicates",
@@ -119,6 +120,41 @@ def _full_url() -> re.Pattern[str]:
 def is_url(value: str) -> bool:
     """The URL rule of ``format: uri`` (module docstring): an absolute RFC 3986 URI."""
     return _FAST_URL.fullmatch(value) is not None or _full_url().fullmatch(value) is not None
+
+
+_ENGINE_NOISE = 'Error building "str" validator: SchemaError: '
+
+
+class Pattern:
+    """A schema's ``pattern``, matched as JSON Schema says (anywhere in the string), in time
+    linear in the string's length: by pydantic-core's regex engine, the one the generated
+    models' ``Field(pattern=...)`` use. The schema is untrusted; a backtracking engine such as
+    ``re`` takes exponential time on ``^(a|a)*$`` against ``"a" * 40 + "!"``. Compiled on first
+    use; :meth:`compile` raises ``ValueError`` for a pattern that engine refuses."""
+
+    __slots__ = ("_match", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._match: Callable[[str], bool] | None = None
+
+    def compile(self) -> Callable[[str], bool]:
+        if self._match is None:
+            from pydantic_core import SchemaError, SchemaValidator, core_schema
+
+            schema = core_schema.str_schema(pattern=self.pattern, regex_engine="rust-regex")
+            try:
+                self._match = SchemaValidator(schema).isinstance_python
+            except SchemaError as exc:
+                said = " ".join(str(exc).split()).removeprefix(_ENGINE_NOISE)
+                raise ValueError(f"not a regular expression the engine accepts: {said}") from None
+        return self._match
+
+    def matches(self, value: str) -> bool:
+        return self.compile()(value)
+
+    def __repr__(self) -> str:
+        return f"Pattern({self.pattern!r})"
 
 
 def pointer_token(token: str | int) -> str:
