@@ -321,6 +321,12 @@ class _TransportCore:
         if deadline is not None and time.monotonic() >= deadline:
             raise APIConnectionError(f"download of {url} passed the save deadline")
 
+    @staticmethod
+    def _undecodable_download(url: str) -> ProtocolError:
+        """The file is not what its ``Content-Encoding`` says (httpx's DecodingError): a
+        broken answer, not a network failure, so it is not fetched again."""
+        return ProtocolError(f"download of {url}: the file cannot be decoded (Content-Encoding)")
+
     def _download_error(self, exc: httpx.TransportError, url: str) -> APIConnectionError:
         return APIConnectionError(
             f"download of {url} failed ({type(exc).__name__})"
@@ -452,6 +458,8 @@ class SyncTransport(_TransportCore):
                 with self._slot("GET", url, deadline, None):
                     self._fetch_to(url, destination, overwrite=overwrite, deadline=deadline)
                 return
+            except httpx.DecodingError:
+                raise self._undecodable_download(url) from None
             except httpx.TransportError as exc:
                 delay = self._retry_after_exception(exc, attempt, True, deadline)
                 if delay is None:
@@ -634,6 +642,8 @@ class AsyncTransport(_TransportCore):
             try:
                 await self._fetch_to(url, destination, overwrite=overwrite, deadline=deadline)
                 return
+            except httpx.DecodingError:
+                raise self._undecodable_download(url) from None
             except httpx.TransportError as exc:
                 delay = self._retry_after_exception(exc, attempt, True, deadline)
                 if delay is None:

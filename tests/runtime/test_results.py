@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from generator.runtime import APIConnectionError, DownloadTooLargeError, Result
+from generator.runtime import APIConnectionError, DownloadTooLargeError, ProtocolError, Result
 
 from .conftest import Script, TinyInput, TinyOutput, make_async_client, make_client, ok
 
@@ -148,3 +148,30 @@ def test_downloads_ask_for_any_type_as_runcomfys_clients_do(script: Script, tmp_
     assert [r.headers["accept"] for r in script.requests("file")] == ["*/*", "*/*"]
     assert all(r.headers["user-agent"] for r in script.requests("file"))
     assert script.requests("result")[0].headers["accept"] == "application/json"
+
+
+def test_a_file_that_its_content_encoding_does_not_describe_is_a_protocol_error(
+    script: Script, tmp_path: Path
+) -> None:
+    def junk(request: httpx.Request) -> httpx.Response:
+        stream = httpx.ByteStream(b"not gzip at all")  # decoded only as it is read
+        return httpx.Response(200, headers={"content-encoding": "gzip"}, stream=stream)
+
+    script.on("file", junk)
+    result = _result(script, {"image": URLS[0]})
+    with pytest.raises(ProtocolError, match="cannot be decoded"):
+        result.save(tmp_path)
+    assert os.listdir(tmp_path) == [] and len(script.requests("file")) == 1  # not fetched again
+
+    async def main() -> None:
+        async_script = Script()
+        async_script.on("submit", ok({"request_id": RID}))
+        async_script.on("result", ok({"status": "completed", "output": {"image": URLS[0]}}))
+        async_script.on("file", junk)
+        client, endpoint = make_async_client(async_script)
+        async with client:
+            done = await endpoint._run(TinyInput(prompt="x"))
+            with pytest.raises(ProtocolError, match="cannot be decoded"):
+                await done.asave(tmp_path)
+
+    asyncio.run(main())
