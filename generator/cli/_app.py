@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import warnings
 from typing import Any
 
 import click
@@ -78,6 +79,10 @@ class _Group(click.Group):
             raise _OneLineUsageError(exc) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        if os.environ.get(DEBUG_ENV) != "1":
+            # A library's warning (jsonschema compiling a schema's odd pattern, pydantic) is
+            # several lines about code the user never wrote; the tool reports in its own lines.
+            warnings.simplefilter("ignore")
         try:
             return super().invoke(ctx)
         except InputError as exc:

@@ -5,8 +5,11 @@ Exit 1 keeps its meanings (``generate --check`` drift, ``lint``/``diff`` finding
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -175,3 +178,25 @@ def test_no_command_at_all_prints_the_help() -> None:
     assert result.exit_code == 2
     assert result.output.startswith("Usage: runcomfy-codegen [OPTIONS] COMMAND"), result.output
     assert "Commands:" in result.output
+
+
+def test_a_library_warning_never_reaches_the_user(tmp_path: Path, schemas: Path) -> None:
+    """jsonschema warns (two lines, a path into site-packages) when it compiles a POSIX class
+    such as [[:alpha:]] with Python's re; the command's own output stays what it says."""
+    path = next(schemas.rglob("*.json"))
+    model = json.loads(path.read_text("utf-8"))
+    model["input_schema"]["properties"]["tag"] = {"type": "string", "pattern": "[[:alpha:]]+"}
+    path.write_text(json.dumps(model), "utf-8")
+    executable = Path(sys.executable).parent / "runcomfy-codegen"  # the project's venv
+    command = [
+        str(executable),
+        "generate",
+        "--schemas",
+        str(schemas),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    env = {key: value for key, value in os.environ.items() if key != DEBUG_ENV}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and "Warning" not in done.stdout
