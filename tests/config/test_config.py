@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
 from generator.cli._config import default_map
 from generator.config import find_config, load_config, read_config
 from generator.errors import InputError
 from generator.lint import Severity
+from tests.support.cli import run
 
 MODEL_ID = "acme/widget/text-to-image"
 _INPUT = {"type": "object", "properties": {"prompt": {"type": "string"}}}
@@ -34,11 +33,6 @@ def _pyproject(folder: Path, body: str, table: str = "[tool.runcomfy-codegen]") 
     path = folder / "pyproject.toml"
     path.write_text(f'[project]\nname = "x"\n\n{table}\n{body}', encoding="utf-8")
     return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _imported_to(stdout: str) -> str:

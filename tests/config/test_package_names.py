@@ -7,9 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
 from generator.cli._config import default_map
 from generator.config import (
     DEFAULT_DISTRIBUTION_NAME,
@@ -18,14 +16,10 @@ from generator.config import (
     import_name_problem,
     read_config,
 )
+from tests.support.cli import run
 from tests.support.paths import SCHEMAS
 
 ALEPH = "runwayml/runway-aleph/video-to-video.json"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

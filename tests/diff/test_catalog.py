@@ -7,15 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
-
-from generator.cli import cli
 from tests.support.catalog import catalog_model, write_model
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+from tests.support.cli import run
 
 
 def folders(tmp_path: Path, corpus: list[dict[str, Any]]) -> tuple[Path, Path, list[str]]:

@@ -11,15 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from tests.support.cli import run
 from tests.support.paths import ROOT
 from tests.support.snapshots import check_snapshot
 
 PORTRAIT = ROOT / "schemas/community/fantasy-portrait/image-to-video.json"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def mutated(tmp_path: Path) -> Path:

@@ -8,23 +8,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
 from generator.config import LintConfig, read_config
 from generator.lint import Finding, LintReport, Severity, lint_paths
 from generator.lint.baseline import dump_baseline, read_baseline
 from generator.lint.policy import build_policy
+from tests.support.cli import run
 from tests.support.paths import ROOT
 
 FANTASY = "schemas/community/fantasy-portrait/image-to-video.json"
 ALEPH = "schemas/runwayml/runway-aleph/video-to-video.json"
 DREAMINA = "schemas/bytedance/dreamina-3-0/pro/image-to-video.json"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
 from generator.errors import InputError
 from generator.limits import MAX_PAGE_BYTES
 from generator.schema.documented import check_model_id
+from tests.support.cli import run
 
 SCHEMA = {"type": "object", "properties": {"prompt": {"type": "string"}}}
 OUTPUT = {"output": {"type": "object", "properties": {"image": {"type": "string"}}}}
@@ -27,11 +26,6 @@ def page(tmp_path: Path, model_id: str, name: str, schema: Any = SCHEMA, tail: s
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -4,9 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
+from tests.support.cli import run
 
 SCHEMA = {"type": "object", "properties": {"prompt": {"type": "string"}}}
 OUTPUT = {"output": {"type": "object", "properties": {"image": {"type": "string"}}}}
@@ -20,11 +19,6 @@ def write_page(tmp_path: Path, model_id: str, schema: object = SCHEMA, name: str
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_import_all_seeds(tmp_path: Path, seed_pages: list[Path]) -> None:

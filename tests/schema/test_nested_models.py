@@ -166,6 +166,26 @@ def test_nested_models_pass_mypy_strict(package: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _round_trip(tmp_path: Path, model: dict[str, Any], payload: str) -> str:
+    """Generate ``model`` (a model file's JSON), then, in a fresh interpreter, validate
+    ``payload`` (a Python literal) with its input class; what ``to_wire()`` printed."""
+    path = tmp_path / "schemas" / f"{MODEL_ID}.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(model), encoding="utf-8")
+    write_tree(tmp_path / "out", build_outputs(tmp_path / "schemas"))
+    check = (
+        "from runcomfy_models.models.acme_flux_lora_text_to_image import "
+        "AcmeFluxLoraTextToImageInput as I\n"
+        f"print(I.model_validate({payload}).to_wire())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check], cwd=tmp_path / "out" / "python",
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip()
+
+
 def test_a_nested_field_named_literal_does_not_break_root_models(tmp_path: Path) -> None:
     """dcg imports ``Literal as Literal_aliased`` but writes bare ``Literal`` in a RootModel
     base; the fuzz run found the NameError this gave at import."""
@@ -178,21 +198,8 @@ def test_a_nested_field_named_literal_does_not_break_root_models(tmp_path: Path)
             "x": {"type": "array", "items": {"type": "array", "items": choice, "minItems": 2}},
         },
     }
-    path = tmp_path / "schemas" / f"{MODEL_ID}.json"
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps(data), encoding="utf-8")
-    write_tree(tmp_path / "out", build_outputs(tmp_path / "schemas"))
-    check = (
-        "from runcomfy_models.models.acme_flux_lora_text_to_image import "
-        "AcmeFluxLoraTextToImageInput as I\n"
-        "print(I.model_validate({'x': [['a', '']], 'o': {'Literal': 'a'}}).to_wire())\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", check], cwd=tmp_path / "out" / "python",
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "{'o': {'Literal': 'a'}, 'x': [['a', '']]}"
+    wire = _round_trip(tmp_path, data, "{'x': [['a', '']], 'o': {'Literal': 'a'}}")
+    assert wire == "{'o': {'Literal': 'a'}, 'x': [['a', '']]}"
 
 
 def test_a_nested_field_named_annotated_keeps_optional_fields_optional(tmp_path: Path) -> None:
@@ -211,18 +218,5 @@ def test_a_nested_field_named_annotated_keeps_optional_fields_optional(tmp_path:
             },
         },
     }
-    path = tmp_path / "schemas" / f"{MODEL_ID}.json"
-    path.parent.mkdir(parents=True)
-    path.write_text(json.dumps(data), encoding="utf-8")
-    write_tree(tmp_path / "out", build_outputs(tmp_path / "schemas"))
-    check = (
-        "from runcomfy_models.models.acme_flux_lora_text_to_image import "
-        "AcmeFluxLoraTextToImageInput as I\n"
-        "print(I.model_validate({'149_shift': 2, 'n': {'Annotated': 1}}).to_wire())\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", check], cwd=tmp_path / "out" / "python",
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "{'149_shift': 2, 'n': {'Annotated': 1}}"
+    wire = _round_trip(tmp_path, data, "{'149_shift': 2, 'n': {'Annotated': 1}}")
+    assert wire == "{'149_shift': 2, 'n': {'Annotated': 1}}"

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
+from tests.support.cli import run
 from tests.support.paths import ROOT
 
 SEED_MODELS = sorted(
@@ -16,11 +15,6 @@ SEED_MODELS = sorted(
     for p in (ROOT / "schemas").rglob("*.json")
     if not p.name.endswith(".names.json")
 )
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _model_file(model_id: str) -> str:

@@ -18,15 +18,10 @@ from click.testing import CliRunner
 import generator.output.build
 from generator.cli import cli
 from generator.cli._app import DEBUG_ENV
+from tests.support.cli import run
 from tests.support.paths import ROOT
 
 PORTRAIT = ROOT / "schemas/community/fantasy-portrait/image-to-video.json"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

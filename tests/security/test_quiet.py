@@ -16,14 +16,10 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.serve import serve_in_thread
+from tests.support.cli import run
 from tests.support.paths import ROOT
 
 PORTRAIT = ROOT / "schemas/community/fantasy-portrait/image-to-video.json"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("command", sorted(cli.list_commands(click.Context(cli))))

@@ -12,19 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
+from tests.support.cli import run
 from tests.support.paths import ROOT
 
 PORTRAIT = ROOT / "schemas/community/fantasy-portrait/image-to-video.json"
 SECRET = "SECRET-symlink-4b1d-do-not-publish"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
