@@ -38,3 +38,9 @@ def test_unknown_keys_come_in_the_payload_order_with_hints() -> None:
     assert issues[3].message.endswith("did you mean '155_prompt'?")
     assert {issue.rule for issue in issues} == {"additionalProperties"}
     assert unknown_keys({"149_shift": 1}, KNOWN) == []
+
+
+def test_json_literals_are_spelled_as_in_json() -> None:
+    options = dict.fromkeys(["a", None])
+    assert not_one_of("/m", "m", options, True).message == "must be one of 'a', null, not true"
+    assert broken("/b", "b", "const", "be false", None).message == "must be false, not null"

@@ -106,7 +106,7 @@ from runcomfy_models.models.acme_flux_lora_text_to_image import validate
 problems = validate({"prompt": "p", "lora": {"path": "https://x/l"}, "seed": -1, "mode": "x"})
 assert [str(p) for p in problems] == [
     "seed: must be >= 0, not -1",
-    "mode: must be one of 'fast', 'slow', None, not 'x'",
+    "mode: must be one of 'fast', 'slow', null, not 'x'",
 ], problems
 print("ok")
 """

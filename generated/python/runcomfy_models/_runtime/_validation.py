@@ -186,8 +186,14 @@ def type_name(value: Any) -> str:
     return type(value).__name__
 
 
+_JSON_WORDS: Final = {None: "null", True: "true", False: "false"}
+
+
 def shown(value: Any) -> str:
-    """``repr(value)`` cut to a length that fits in one message."""
+    """``repr(value)`` cut to a length that fits in one message; ``null``, ``true`` and
+    ``false`` spelled as in JSON (the payload's language), not ``None``/``True``."""
+    if value is None or value is True or value is False:
+        return _JSON_WORDS[value]
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
