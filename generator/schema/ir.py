@@ -19,6 +19,7 @@ from generator.runtime._protocol import VALIDATIONS_KEYWORD
 __all__ = [
     "ANNOTATION_KEYWORDS",
     "CHECKED_KEYWORDS",
+    "UNCHECKABLE_KEYWORDS",
     "Constraints",
     "Diagnostic",
     "FieldSpec",
@@ -155,6 +156,37 @@ CHECKED_KEYWORDS = frozenset(
         "required",
         "additionalProperties",
         VALIDATIONS_KEYWORD,
+    }
+)
+
+
+#: JSON Schema keywords that constrain a value but that the generated validators and models
+#: do not check: normalization refuses them at their pointer rather than let the generated
+#: ``validate()`` accept what the schema (and jsonschema) would refuse. ``anyOf``/``oneOf`` of
+#: "X or null" is folded into ``type`` before this applies.
+UNCHECKABLE_KEYWORDS = frozenset(
+    {
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "dependentRequired",
+        "dependentSchemas",
+        "dependencies",
+        "contains",
+        "minContains",
+        "maxContains",
+        "prefixItems",
+        "additionalItems",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+        "propertyNames",
+        "patternProperties",
+        "minProperties",
+        "maxProperties",
     }
 )
 

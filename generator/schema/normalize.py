@@ -26,6 +26,7 @@ from generator.schema.documented import DocumentedModel
 from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, SchemaValidator, format_checker
 from generator.schema.guard import check_example_size, check_schema_shape, check_values
 from generator.schema.ir import (
+    UNCHECKABLE_KEYWORDS,
     Diagnostic,
     FieldSpec,
     MediaKind,
@@ -196,6 +197,20 @@ class _Normalizer:
         media: MediaKind | None = None
         rules: tuple[Rule, ...] = ()
         json_type = self.json_type(node, pointer)
+        for keyword in node:
+            if keyword in UNCHECKABLE_KEYWORDS:
+                raise self.error(
+                    f"{keyword!r} is not supported: the generated validator cannot check it "
+                    '(a union is supported only as anyOf [{"type": X}, {"type": "null"}], '
+                    "with no type beside it)",
+                    join_pointer(pointer, keyword),
+                )
+        if isinstance(node.get("additionalProperties"), dict):
+            raise self.error(
+                "additionalProperties must be true or false: the generated validator cannot "
+                "check a schema there",
+                join_pointer(pointer, "additionalProperties"),
+            )
         types = json_type if isinstance(json_type, list) else [json_type]
         # What media formats and file rules apply to: X of ["X", "null"] (null carries no file).
         base = non_null_type(json_type) or json_type

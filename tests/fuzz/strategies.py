@@ -104,7 +104,24 @@ validations = st.lists(
 )
 #: One hostile edit of an otherwise ordinary property: (keyword, value).
 hostile_edits = st.one_of(
-    st.tuples(st.just("type"), st.sampled_from(["str", "float", "null", "object", ["string"]])),
+    st.tuples(
+        st.just("type"),
+        st.sampled_from(
+            ["str", "float", "null", "object", ["string"], ["integer", "null"], ["null", "array"]]
+        ),
+    ),
+    # pydantic's Optional[X] spelling, and unions that are not "X or null"
+    st.tuples(
+        st.sampled_from(["anyOf", "oneOf"]),
+        st.sampled_from(
+            [
+                [{"type": "string", "format": "image_uri"}, {"type": "null"}],
+                [{"type": "integer", "enum": [1, 2]}, {"type": "null"}],
+                [{"type": "string"}, {"type": "integer"}],
+                [{"type": "null"}],
+            ]
+        ),
+    ),
     st.tuples(st.sampled_from(["title", "description"]), texts),
     st.tuples(st.just("default"), json_values | st.sampled_from(NUMBERS)),
     st.tuples(st.just("enum"), st.lists(json_scalars, max_size=4) | st.just(list(range(1001)))),

@@ -331,3 +331,27 @@ def test_a_media_input_that_may_be_null_is_still_a_media_url(key: str, prop: Any
     spec = normalize(model({key: prop}))
     assert spec.fields[0].media is MediaKind.IMAGE
     assert spec.input_schema["properties"][key]["format"] == "uri"
+
+
+@pytest.mark.parametrize(
+    ("prop", "pointer"),
+    [
+        ({"type": "string", "anyOf": [{"maxLength": 3}, {"type": "null"}]}, "/anyOf"),
+        ({"type": "string", "not": {"enum": ["x"]}}, "/not"),
+        ({"type": "integer", "if": {"minimum": 5}, "then": {"multipleOf": 5}}, "/if"),
+        ({"type": "object", "minProperties": 1}, "/minProperties"),
+        ({"type": "array", "items": {"type": "string"}, "contains": {"const": "a"}}, "/contains"),
+        ({"type": "object", "additionalProperties": {"type": "string"}}, "/additionalProperties"),
+        (
+            {"type": "object", "properties": {"a": {"type": "string", "allOf": [{}]}}},
+            "/properties/a/allOf",
+        ),
+    ],
+)
+def test_keywords_the_generated_validator_cannot_check_are_refused(
+    prop: dict[str, Any], pointer: str
+) -> None:
+    """Kept as they were, the generated validate() would pass what jsonschema refuses."""
+    with pytest.raises(InputError, match="cannot check") as caught:
+        normalize(model({"p": prop}))
+    assert caught.value.pointer == "/input_schema/properties/p" + pointer
