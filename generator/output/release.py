@@ -180,14 +180,22 @@ def _from_git(top: Path, relative: str) -> ReleasedState:
 
 
 def _from_disk(out_dir: Path) -> ReleasedState:
+    """The folder as it is (written before manifests): only the regular files ``generate``
+    writes are read, bounded; a FIFO would hang the read and a symlink would record a file
+    outside the folder in the manifest."""
+    from generator.limits import MAX_RELEASE_MANIFEST_BYTES, read_bounded
+
     state = ReleasedState(where=str(out_dir))
     texts: dict[str, str] = {}
     candidates = [out_dir / PYPROJECT, out_dir / CHANGELOG]
     candidates += sorted((out_dir / "schemas").rglob("*.schema.json"))
     for path in candidates:
+        if path.is_symlink() or not path.is_file():
+            continue
         try:
-            texts[path.relative_to(out_dir).as_posix()] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            data = read_bounded(path, MAX_RELEASE_MANIFEST_BYTES, "released file")
+            texts[path.relative_to(out_dir).as_posix()] = data.decode("utf-8")
+        except (InputError, UnicodeDecodeError):
             continue
     _fill(state, texts)
     return state

@@ -4,6 +4,7 @@ records in ``<out>/release.json`` (moved on by ``generate --release``), never th
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tomllib
 from collections.abc import Callable
@@ -188,3 +189,27 @@ def test_a_symlinked_release_manifest_is_refused(schemas: Path, tmp_path: Path) 
     code, err = _run(schemas, out)
     assert code == 2 and "symlink" in err and err.count("\n") == 1
     assert secret.read_text("utf-8").startswith('{"format": 1')
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink"])
+def test_a_folder_before_manifests_reads_only_the_schema_files_generate_wrote(
+    schemas: Path, tmp_path: Path, kind: str
+) -> None:
+    """Without a manifest the folder on disk is the release: a FIFO among its schemas hung
+    generate for ever (read_text waits for a writer), and a symlink out of the folder had its
+    target recorded in release.json. Neither is a file generate writes: both are skipped."""
+    out = tmp_path / "generated"
+    assert _generate(schemas, out, "--release") == 0
+    (out / RELEASE_MANIFEST).unlink()
+    planted = out / "schemas" / "acme" / "planted" / "input.schema.json"
+    planted.parent.mkdir(parents=True)
+    (planted.parent / "output.schema.json").write_text("{}", "utf-8")
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"secret": "token"}', "utf-8")
+    if kind == "fifo":
+        os.mkfifo(planted)
+    else:
+        planted.symlink_to(secret)
+    assert _generate(schemas, out, "--force") == 0  # --force: keep the planted files
+    assert "secret" not in (out / RELEASE_MANIFEST).read_text("utf-8")
+    assert set(_released(out)["schemas"]) == {MODEL}
