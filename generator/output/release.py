@@ -102,6 +102,16 @@ class ReleasedState:
     changelog: str | None = None
     #: Outside git: the output folder keeps this state in :data:`RELEASE_MANIFEST`.
     in_manifest: bool = False
+    #: The manifest file the schema texts were read from (None: files under ``where``).
+    manifest: str | None = None
+
+    def source(self, model_id: str, part: str) -> tuple[str, str | None]:
+        """``(file, JSON pointer)`` holding the released ``part`` (input/output) of a model."""
+        if self.manifest is not None:
+            escaped = model_id.replace("~", "~0").replace("/", "~1")
+            return self.manifest, f"/schemas/{escaped}/{part}"
+        path = schema_paths(model_id)[0 if part == "input" else 1]
+        return f"{self.where}/{path}", None
 
 
 def _git(
@@ -239,7 +249,7 @@ def _from_manifest(path: Path) -> ReleasedState:
 
     if not isinstance(data, dict) or data.get("format") != _MANIFEST_FORMAT:
         raise refuse("/format", f"not a release manifest of format {_MANIFEST_FORMAT}")
-    state = ReleasedState(where=str(path.parent), in_manifest=True)
+    state = ReleasedState(where=str(path.parent), in_manifest=True, manifest=file)
     version, changelog, schemas = data.get("version"), data.get("changelog"), data.get("schemas")
     if version is not None and not (isinstance(version, str) and _VERSION.fullmatch(version)):
         raise refuse("/version", "version is neither null nor MAJOR.MINOR.PATCH")
@@ -300,7 +310,7 @@ def _first_release(version: str, model_ids: list[str], distribution_name: str) -
 
 
 def _previous_spec(
-    model_id: str, texts: tuple[str, str], current: ModelSpec | None, where: str
+    model_id: str, texts: tuple[str, str], current: ModelSpec | None, released: ReleasedState
 ) -> ModelSpec:
     from generator.diff import spec_from_normalized
     from generator.schema.ir import NameOrigin
@@ -310,11 +320,15 @@ def _previous_spec(
         if current is not None
         else None
     )
-    file = f"{where}/{schema_paths(model_id)[0]}"
-    try:
-        input_schema, output_schema = json.loads(texts[0]), json.loads(texts[1])
-    except json.JSONDecodeError as exc:
-        raise InputError(file, f"unreadable released schema: {exc}") from None
+    parsed = []
+    for part, text in zip(("input", "output"), texts, strict=True):
+        try:
+            parsed.append(json.loads(text))
+        except (json.JSONDecodeError, RecursionError) as exc:
+            where, pointer = released.source(model_id, part)
+            raise InputError(where, f"unreadable released schema: {exc}", pointer) from None
+    input_schema, output_schema = parsed
+    file = released.source(model_id, "input")[0]
     return spec_from_normalized(model_id, input_schema, output_schema, names=overrides, file=file)
 
 
@@ -368,7 +382,7 @@ def plan_release(
     for model_id in differing:
         spec = spec_of(model_id) if model_id in current else None
         texts = released.schemas.get(model_id)
-        previous = None if texts is None else _previous_spec(model_id, texts, spec, released.where)
+        previous = None if texts is None else _previous_spec(model_id, texts, spec, released)
         found = compare(previous, spec)
         if found:
             changes[model_id] = found

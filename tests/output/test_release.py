@@ -213,3 +213,21 @@ def test_a_folder_before_manifests_reads_only_the_schema_files_generate_wrote(
     assert _generate(schemas, out, "--force") == 0  # --force: keep the planted files
     assert "secret" not in (out / RELEASE_MANIFEST).read_text("utf-8")
     assert set(_released(out)["schemas"]) == {MODEL}
+
+
+@pytest.mark.parametrize("part", ["input", "output"])
+def test_a_released_schema_text_the_manifest_holds_broken_is_named_in_the_manifest(
+    schemas: Path, tmp_path: Path, part: str
+) -> None:
+    """The released texts come from release.json: the error named
+    <out>/schemas/<model>/input.schema.json, a file that is fine (or absent)."""
+    out = tmp_path / "generated"
+    assert _generate(schemas, out, "--release") == 0
+    manifest = _released(out)
+    manifest["schemas"][MODEL][part] = "{not json"
+    (out / RELEASE_MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    _edit(schemas, _add_seed)
+    code, err = _run(schemas, out)
+    pointer = "/schemas/" + MODEL.replace("/", "~1") + "/" + part
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{out / RELEASE_MANIFEST}#{pointer}:" in err, err
