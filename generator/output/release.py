@@ -222,9 +222,15 @@ def _fill(state: ReleasedState, texts: Mapping[str, str]) -> None:
         if not isinstance(version, str):
             raise InputError(f"{state.where}/{PYPROJECT}", "version is not a string")
         state.version = version
+    from generator.schema.documented import check_model_id
+
     for path, text in texts.items():
         if path.endswith("/input.schema.json"):
             model_id = path.removeprefix("schemas/").removesuffix("/input.schema.json")
+            try:
+                check_model_id(model_id, path)
+            except InputError:
+                continue  # not a model generate writes (a manifest recording it is refused)
             output = texts.get(schema_paths(model_id)[1])
             if output is not None:
                 state.schemas[model_id] = (text, output)

@@ -231,3 +231,18 @@ def test_a_released_schema_text_the_manifest_holds_broken_is_named_in_the_manife
     pointer = "/schemas/" + MODEL.replace("/", "~1") + "/" + part
     assert code == 2 and err.count("\n") == 1, err
     assert f"{out / RELEASE_MANIFEST}#{pointer}:" in err, err
+
+
+def test_a_folder_before_manifests_records_only_model_ids_it_can_read_back(
+    schemas: Path, tmp_path: Path
+) -> None:
+    """schemas/single/ (kept beside with --force) was recorded as the released model 'single';
+    the next generate refused the manifest it had written (and again after deleting it)."""
+    out = tmp_path / "generated"
+    assert _generate(schemas, out, "--release") == 0
+    (out / RELEASE_MANIFEST).unlink()
+    planted = out / "schemas" / "single"
+    shutil.copytree(out / "schemas" / MODEL, planted)
+    assert _generate(schemas, out, "--force") == 0
+    assert set(_released(out)["schemas"]) == {MODEL}
+    assert _run(schemas, out, "--force") == (0, "")
