@@ -253,7 +253,12 @@ def _from_manifest(path: Path) -> ReleasedState:
     def refuse(pointer: str, message: str) -> InputError:
         return InputError(file, message + hint, pointer)
 
-    if not isinstance(data, dict) or data.get("format") != _MANIFEST_FORMAT:
+    # type(): True and 1.0 equal 1 in Python, and are not what generate writes
+    if (
+        not isinstance(data, dict)
+        or type(data.get("format")) is not int
+        or (data["format"] != _MANIFEST_FORMAT)
+    ):
         raise refuse("/format", f"not a release manifest of format {_MANIFEST_FORMAT}")
     state = ReleasedState(where=str(path.parent), in_manifest=True, manifest=file)
     version, changelog, schemas = data.get("version"), data.get("changelog"), data.get("schemas")

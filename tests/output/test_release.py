@@ -158,6 +158,8 @@ def test_a_folder_written_before_release_manifests_is_released_as_it_is(
     [
         ("{not json", "unreadable release manifest"),
         ('{"format": 2, "schemas": {}}', "#/format"),
+        ('{"format": true, "version": null, "schemas": {}}', "#/format"),
+        ('{"format": 1.0, "version": null, "schemas": {}}', "#/format"),
         ('{"format": 1, "version": "1.0", "schemas": {}}', "#/version"),
         ('{"format": 1, "version": "1.0.0", "changelog": 3, "schemas": {}}', "#/changelog"),
         ('{"format": 1, "version": "1.0.0", "schemas": []}', "#/schemas"),
