@@ -156,11 +156,14 @@ class _FieldComparer:
 
     def node(self, old: Constraints, new: Constraints, at: str) -> None:
         """The modelled constraints of one schema node (the property, or its items)."""
-        self.enum(
-            list(old.enum) if old.enum is not None else None,
-            list(new.enum) if new.enum is not None else None,
-            at,
-        )
+        old_enum = list(old.enum) if old.enum is not None else None
+        new_enum = list(new.enum) if new.enum is not None else None
+        if ("null" in old.types) != ("null" in new.types):
+            # The null an enum gains or loses with its type ([X, "null"]) is that change, reported
+            # once with the type (became-nullable / no-longer-nullable), not as an enum value too.
+            old_enum = None if old_enum is None else [v for v in old_enum if v is not None]
+            new_enum = None if new_enum is None else [v for v in new_enum if v is not None]
+        self.enum(old_enum, new_enum, at)
         for noun, lower, upper in (
             ("range", _range_lower, _range_upper),
             ("length", _length_lower, _length_upper),

@@ -125,6 +125,10 @@ TABLE: list[tuple[str, Mutation, set[tuple[Category, str, str | None]], str]] = 
     (PORTRAIT, set_("149_seed", type=["integer", "null"]),
      {(N, "became-nullable", "149_seed")}, "minor"),
     (PORTRAIT, optional_as_any_of("149_seed"), {(N, "became-nullable", "149_seed")}, "minor"),
+    # An enum gains (or loses) null with its type: one change, not also an enum value null.
+    (PORTRAIT, set_("174_value", type=["integer", "null"]),
+     {(N, "became-nullable", "174_value")}, "minor"),
+    (PORTRAIT, optional_as_any_of("174_value"), {(N, "became-nullable", "174_value")}, "minor"),
     (PORTRAIT, set_("174_value", enum=[81]), {(B, "enum-value-removed", "174_value")}, "major"),
     (PORTRAIT, set_("174_value", enum=[81, 141, 161]),
      {(N, "enum-value-added", "174_value")}, "minor"),
