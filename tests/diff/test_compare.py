@@ -302,3 +302,32 @@ def test_docs_list_every_change_code() -> None:
     docs = (ROOT / "docs" / "diff.md").read_text("utf-8")
     missing = sorted(c for c in codes if f"`{c}`" not in docs)
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("old_items", "new_items", "expected"),
+    [
+        ({"type": "string"}, {"type": ["string", "null"]}, (N, "became-nullable", "/items/type")),
+        (
+            {"type": ["null", "string"]},
+            {"type": "string"},
+            (B, "no-longer-nullable", "/items/type"),
+        ),
+        (
+            {"type": "string", "enum": ["a"]},
+            {"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "null"}]},
+            (N, "became-nullable", "/items/type"),
+        ),
+    ],
+)
+def test_items_that_may_be_null_change_nullability_not_type(
+    old_items: dict[str, Any], new_items: dict[str, Any], expected: tuple[Category, str, str]
+) -> None:
+    old = bundled(PORTRAIT)
+    props(old)["tags"] = {"type": "array", "items": old_items}
+    new = copy.deepcopy(old)
+    props(new)["tags"]["items"] = new_items
+    changes = compare(spec_of(old), spec_of(new))
+    assert [(c.category, c.code, c.pointer.rsplit("tags", 1)[-1]) for c in changes] == [expected], (
+        changes
+    )
