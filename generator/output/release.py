@@ -270,7 +270,10 @@ def _from_manifest(path: Path) -> ReleasedState:
         raise refuse("/schemas", "schemas is not an object")
     for model_id, pair in schemas.items():
         pointer = "/schemas/" + model_id.replace("~", "~0").replace("/", "~1")
-        check_model_id(model_id, file)
+        try:
+            check_model_id(model_id, file)
+        except InputError as exc:
+            raise refuse(pointer, exc.message) from None
         if not (
             isinstance(pair, dict)
             and isinstance(pair.get("input"), str)

@@ -165,6 +165,7 @@ def test_a_folder_written_before_release_manifests_is_released_as_it_is(
         ('{"format": 1, "version": "1.0.0", "schemas": []}', "#/schemas"),
         ('{"format": 1, "version": null, "schemas": {"a/b": {"input": "{}"}}}', "#/schemas/a~1b"),
         ('{"format": 1, "version": "1.0.0", "schemas": {"../../x": {}}}', "unsafe segment"),
+        ('{"format": 1, "version": "1.0.0", "schemas": {"a": {}}}', "#/schemas/a: model id"),
     ],
 )
 def test_a_broken_release_manifest_is_one_line_exit_2_and_nothing_written(
