@@ -231,9 +231,11 @@ class _Normalizer:
                 }
             else:
                 out[key] = copy.deepcopy(value)
+        if base != json_type and "const" in out and out["const"] is not None and "enum" not in out:
+            out["enum"] = [out.pop("const")]  # gains null below, as a const cannot
         if base != json_type and isinstance(out.get("enum"), list) and None not in out["enum"]:
-            # [X, "null"] allows null: an enum without it would reject the null the type (and
-            # the Python type, the docs, diff's became-nullable) allow
+            # [X, "null"] allows null: an enum (or const) without it would reject the null the
+            # type (and the Python type, the docs, diff's became-nullable) allow
             out["enum"] = [*out["enum"], None]
         if base == "array" and media is not None:
             items = out.setdefault("items", {"type": "string"})

@@ -319,6 +319,15 @@ def test_an_enum_of_a_property_that_may_be_null_gains_null(prop: dict[str, Any])
     assert Draft202012Validator(schema).is_valid([None] if "items" in schema else None)
 
 
+def test_a_const_of_a_property_that_may_be_null_allows_null_too() -> None:
+    # {"type": ["string", "null"], "const": "z"} was typed Literal["z"] | None while its const
+    # rejected null; it is the enum ["z", null].
+    prop = {"type": ["string", "null"], "const": "z"}
+    schema = normalize(model({"m": prop})).input_schema["properties"]["m"]
+    assert schema == {"type": ["string", "null"], "enum": ["z", None]}
+    assert Draft202012Validator(schema).is_valid(None)
+
+
 @pytest.mark.parametrize(
     ("prop", "pointer", "message"),
     [
