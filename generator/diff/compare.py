@@ -40,6 +40,14 @@ def _label(f: FieldSpec | OutputFieldSpec) -> str:
     return f"{f.wire_key!r}" + (f" ({f.python_name})" if f.python_name != f.wire_key else "")
 
 
+def _non_null(item_type: str | None) -> str | None:
+    """An item type without its null: ``string or null`` -> ``string`` (null is compared apart)."""
+    if item_type is None:
+        return None
+    kinds = [kind for kind in item_type.split(" or ") if kind != "null"]
+    return " or ".join(kinds) if kinds else item_type
+
+
 class _FieldComparer:
     def __init__(self, old: FieldSpec, new: FieldSpec) -> None:
         self.old, self.new = old, new
@@ -123,9 +131,10 @@ class _FieldComparer:
 
     def types(self) -> None:
         o, n = self.old, self.new
+        old_items, new_items = o.constraints.items, n.constraints.items
         for what, old_type, new_type, at in (
             ("type", o.json_type, n.json_type, "/type"),
-            ("item type", o.item_type, n.item_type, "/items/type"),
+            ("item type", _non_null(o.item_type), _non_null(n.item_type), "/items/type"),
         ):
             if old_type == new_type or (what == "item type" and o.json_type != n.json_type):
                 continue
@@ -135,12 +144,9 @@ class _FieldComparer:
                 self.add(
                     B, "type-changed", f"{what} {old_type} -> {new_type}", at, old_type, new_type
                 )
-        old_null, new_null = "null" in o.constraints.types, "null" in n.constraints.types
-        if old_null != new_null:
-            if new_null:
-                self.add(N, "became-nullable", "may now be null", "/type", False, True)
-            else:
-                self.add(B, "no-longer-nullable", "may no longer be null", "/type", True, False)
+        self.nullability(o.constraints, n.constraints, "", "/type")
+        if old_items and new_items and o.json_type == n.json_type:
+            self.nullability(old_items, new_items, "items ", "/items/type")
         if o.media != n.media:
             old_media = o.media.value if o.media else None
             new_media = n.media.value if n.media else None
@@ -154,13 +160,25 @@ class _FieldComparer:
                 new_media,
             )
 
+    def nullability(self, old: Constraints, new: Constraints, what: str, at: str) -> None:
+        """[X, "null"] against X: null allowed is a widening, null refused a narrowing."""
+        old_null, new_null = "null" in old.types, "null" in new.types
+        if old_null != new_null:
+            if new_null:
+                self.add(N, "became-nullable", f"{what}may now be null", at, False, True)
+            else:
+                self.add(B, "no-longer-nullable", f"{what}may no longer be null", at, True, False)
+
     def node(self, old: Constraints, new: Constraints, at: str) -> None:
         """The modelled constraints of one schema node (the property, or its items)."""
-        self.enum(
-            list(old.enum) if old.enum is not None else None,
-            list(new.enum) if new.enum is not None else None,
-            at,
-        )
+        old_enum = list(old.enum) if old.enum is not None else None
+        new_enum = list(new.enum) if new.enum is not None else None
+        if ("null" in old.types) != ("null" in new.types):
+            # The null an enum gains or loses with its type ([X, "null"]) is that change, reported
+            # once with the type (became-nullable / no-longer-nullable), not as an enum value too.
+            old_enum = None if old_enum is None else [v for v in old_enum if v is not None]
+            new_enum = None if new_enum is None else [v for v in new_enum if v is not None]
+        self.enum(old_enum, new_enum, at)
         for noun, lower, upper in (
             ("range", _range_lower, _range_upper),
             ("length", _length_lower, _length_upper),

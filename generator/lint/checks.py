@@ -109,7 +109,7 @@ class _ModelLinter:
             at = join_pointer(pointer, "type", *([index] if isinstance(documented, list) else []))
             if name == "float":
                 self.add("RC101", '"float" is not a JSON Schema type; read as "number"', at)
-            elif name is not None and name not in JSON_TYPES:
+            elif name is not None and (not isinstance(name, str) or name not in JSON_TYPES):
                 self.add("RC102", f"unknown type {name!r}", at)
 
     def format(self, node: dict[str, Any], pointer: str) -> None:
@@ -337,10 +337,12 @@ def _checkable(node: Any) -> dict[str, Any] | None:
     out = copy.deepcopy(node)
     out.pop("validations", None)
     declared = out.get("type")
-    if declared == "float":
-        out["type"] = "number"
-    elif declared is not None and declared not in JSON_TYPES:
-        return None
+    if declared is not None:
+        spelled = declared if isinstance(declared, list) else [declared]  # [X, "null"] too
+        kinds = ["number" if kind == "float" else kind for kind in spelled]
+        if not all(isinstance(kind, str) and kind in JSON_TYPES for kind in kinds):
+            return None
+        out["type"] = kinds if isinstance(declared, list) else kinds[0]
     fmt = out.get("format")
     if fmt in _MEDIA:
         out["format"] = "uri"

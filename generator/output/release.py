@@ -102,6 +102,16 @@ class ReleasedState:
     changelog: str | None = None
     #: Outside git: the output folder keeps this state in :data:`RELEASE_MANIFEST`.
     in_manifest: bool = False
+    #: The manifest file the schema texts were read from (None: files under ``where``).
+    manifest: str | None = None
+
+    def source(self, model_id: str, part: str) -> tuple[str, str | None]:
+        """``(file, JSON pointer)`` holding the released ``part`` (input/output) of a model."""
+        if self.manifest is not None:
+            escaped = model_id.replace("~", "~0").replace("/", "~1")
+            return self.manifest, f"/schemas/{escaped}/{part}"
+        path = schema_paths(model_id)[0 if part == "input" else 1]
+        return f"{self.where}/{path}", None
 
 
 def _git(
@@ -180,14 +190,22 @@ def _from_git(top: Path, relative: str) -> ReleasedState:
 
 
 def _from_disk(out_dir: Path) -> ReleasedState:
+    """The folder as it is (written before manifests): only the regular files ``generate``
+    writes are read, bounded; a FIFO would hang the read and a symlink would record a file
+    outside the folder in the manifest."""
+    from generator.limits import MAX_RELEASE_MANIFEST_BYTES, read_bounded
+
     state = ReleasedState(where=str(out_dir))
     texts: dict[str, str] = {}
     candidates = [out_dir / PYPROJECT, out_dir / CHANGELOG]
     candidates += sorted((out_dir / "schemas").rglob("*.schema.json"))
     for path in candidates:
+        if path.is_symlink() or not path.is_file():
+            continue
         try:
-            texts[path.relative_to(out_dir).as_posix()] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            data = read_bounded(path, MAX_RELEASE_MANIFEST_BYTES, "released file")
+            texts[path.relative_to(out_dir).as_posix()] = data.decode("utf-8")
+        except (InputError, UnicodeDecodeError):
             continue
     _fill(state, texts)
     return state
@@ -204,9 +222,15 @@ def _fill(state: ReleasedState, texts: Mapping[str, str]) -> None:
         if not isinstance(version, str):
             raise InputError(f"{state.where}/{PYPROJECT}", "version is not a string")
         state.version = version
+    from generator.schema.documented import check_model_id
+
     for path, text in texts.items():
         if path.endswith("/input.schema.json"):
             model_id = path.removeprefix("schemas/").removesuffix("/input.schema.json")
+            try:
+                check_model_id(model_id, path)
+            except InputError:
+                continue  # not a model generate writes (a manifest recording it is refused)
             output = texts.get(schema_paths(model_id)[1])
             if output is not None:
                 state.schemas[model_id] = (text, output)
@@ -229,9 +253,14 @@ def _from_manifest(path: Path) -> ReleasedState:
     def refuse(pointer: str, message: str) -> InputError:
         return InputError(file, message + hint, pointer)
 
-    if not isinstance(data, dict) or data.get("format") != _MANIFEST_FORMAT:
+    # type(): True and 1.0 equal 1 in Python, and are not what generate writes
+    if (
+        not isinstance(data, dict)
+        or type(data.get("format")) is not int
+        or (data["format"] != _MANIFEST_FORMAT)
+    ):
         raise refuse("/format", f"not a release manifest of format {_MANIFEST_FORMAT}")
-    state = ReleasedState(where=str(path.parent), in_manifest=True)
+    state = ReleasedState(where=str(path.parent), in_manifest=True, manifest=file)
     version, changelog, schemas = data.get("version"), data.get("changelog"), data.get("schemas")
     if version is not None and not (isinstance(version, str) and _VERSION.fullmatch(version)):
         raise refuse("/version", "version is neither null nor MAJOR.MINOR.PATCH")
@@ -241,7 +270,10 @@ def _from_manifest(path: Path) -> ReleasedState:
         raise refuse("/schemas", "schemas is not an object")
     for model_id, pair in schemas.items():
         pointer = "/schemas/" + model_id.replace("~", "~0").replace("/", "~1")
-        check_model_id(model_id, file)
+        try:
+            check_model_id(model_id, file)
+        except InputError as exc:
+            raise refuse(pointer, exc.message) from None
         if not (
             isinstance(pair, dict)
             and isinstance(pair.get("input"), str)
@@ -292,7 +324,7 @@ def _first_release(version: str, model_ids: list[str], distribution_name: str) -
 
 
 def _previous_spec(
-    model_id: str, texts: tuple[str, str], current: ModelSpec | None, where: str
+    model_id: str, texts: tuple[str, str], current: ModelSpec | None, released: ReleasedState
 ) -> ModelSpec:
     from generator.diff import spec_from_normalized
     from generator.schema.ir import NameOrigin
@@ -302,11 +334,15 @@ def _previous_spec(
         if current is not None
         else None
     )
-    file = f"{where}/{schema_paths(model_id)[0]}"
-    try:
-        input_schema, output_schema = json.loads(texts[0]), json.loads(texts[1])
-    except json.JSONDecodeError as exc:
-        raise InputError(file, f"unreadable released schema: {exc}") from None
+    parsed = []
+    for part, text in zip(("input", "output"), texts, strict=True):
+        try:
+            parsed.append(json.loads(text))
+        except (json.JSONDecodeError, RecursionError) as exc:
+            where, pointer = released.source(model_id, part)
+            raise InputError(where, f"unreadable released schema: {exc}", pointer) from None
+    input_schema, output_schema = parsed
+    file = released.source(model_id, "input")[0]
     return spec_from_normalized(model_id, input_schema, output_schema, names=overrides, file=file)
 
 
@@ -360,7 +396,7 @@ def plan_release(
     for model_id in differing:
         spec = spec_of(model_id) if model_id in current else None
         texts = released.schemas.get(model_id)
-        previous = None if texts is None else _previous_spec(model_id, texts, spec, released.where)
+        previous = None if texts is None else _previous_spec(model_id, texts, spec, released)
         found = compare(previous, spec)
         if found:
             changes[model_id] = found

@@ -246,6 +246,12 @@ class _Normalizer:
                 }
             else:
                 out[key] = copy.deepcopy(value)
+        if base != json_type and "const" in out and out["const"] is not None and "enum" not in out:
+            out["enum"] = [out.pop("const")]  # gains null below, as a const cannot
+        if base != json_type and isinstance(out.get("enum"), list) and None not in out["enum"]:
+            # [X, "null"] allows null: an enum (or const) without it would reject the null the
+            # type (and the Python type, the docs, diff's became-nullable) allow
+            out["enum"] = [*out["enum"], None]
         if base == "array" and media is not None:
             items = out.setdefault("items", {"type": "string"})
             items.setdefault("format", "uri")
@@ -304,7 +310,7 @@ def _fold_nullable_any_of(node: dict[str, Any]) -> dict[str, Any]:
     ``[X, "null"]``; any other union is left to be refused.
 
     The branch's keywords join the property's own (title, description, default); an ``enum``
-    gains ``null``, or it would reject the null the union allows.
+    then gains ``null`` like that of any ``[X, "null"]`` property.
     """
     unions = [keyword for keyword in ("anyOf", "oneOf") if keyword in node]
     if "type" in node or len(unions) != 1:
@@ -324,9 +330,7 @@ def _fold_nullable_any_of(node: dict[str, Any]) -> dict[str, Any]:
     folded = {key: value for key, value in node.items() if key != unions[0]}
     folded.update(branch)
     folded["type"] = [branch["type"], "null"]
-    if isinstance(folded.get("enum"), list) and None not in folded["enum"]:
-        folded["enum"] = [*folded["enum"], None]
-    return folded
+    return folded  # an enum gains null as every [X, "null"] one does (_Normalizer.schema)
 
 
 def non_null_type(spelled: Any) -> str | None:

@@ -125,6 +125,10 @@ TABLE: list[tuple[str, Mutation, set[tuple[Category, str, str | None]], str]] = 
     (PORTRAIT, set_("149_seed", type=["integer", "null"]),
      {(N, "became-nullable", "149_seed")}, "minor"),
     (PORTRAIT, optional_as_any_of("149_seed"), {(N, "became-nullable", "149_seed")}, "minor"),
+    # An enum gains (or loses) null with its type: one change, not also an enum value null.
+    (PORTRAIT, set_("174_value", type=["integer", "null"]),
+     {(N, "became-nullable", "174_value")}, "minor"),
+    (PORTRAIT, optional_as_any_of("174_value"), {(N, "became-nullable", "174_value")}, "minor"),
     (PORTRAIT, set_("174_value", enum=[81]), {(B, "enum-value-removed", "174_value")}, "major"),
     (PORTRAIT, set_("174_value", enum=[81, 141, 161]),
      {(N, "enum-value-added", "174_value")}, "minor"),
@@ -298,3 +302,32 @@ def test_docs_list_every_change_code() -> None:
     docs = (ROOT / "docs" / "diff.md").read_text("utf-8")
     missing = sorted(c for c in codes if f"`{c}`" not in docs)
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("old_items", "new_items", "expected"),
+    [
+        ({"type": "string"}, {"type": ["string", "null"]}, (N, "became-nullable", "/items/type")),
+        (
+            {"type": ["null", "string"]},
+            {"type": "string"},
+            (B, "no-longer-nullable", "/items/type"),
+        ),
+        (
+            {"type": "string", "enum": ["a"]},
+            {"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "null"}]},
+            (N, "became-nullable", "/items/type"),
+        ),
+    ],
+)
+def test_items_that_may_be_null_change_nullability_not_type(
+    old_items: dict[str, Any], new_items: dict[str, Any], expected: tuple[Category, str, str]
+) -> None:
+    old = bundled(PORTRAIT)
+    props(old)["tags"] = {"type": "array", "items": old_items}
+    new = copy.deepcopy(old)
+    props(new)["tags"]["items"] = new_items
+    changes = compare(spec_of(old), spec_of(new))
+    assert [(c.category, c.code, c.pointer.rsplit("tags", 1)[-1]) for c in changes] == [expected], (
+        changes
+    )

@@ -312,3 +312,28 @@ def test_a_media_input_that_may_be_null_fits_its_format() -> None:
         {"p": prop(type=["array", "null"], format="image_uris", items={"type": "string"})}
     )
     assert [f.code for f in lint_model(image) + lint_model(images)] == []
+
+
+def test_a_refused_model_with_a_property_that_may_be_null_still_checks_its_example() -> None:
+    """When normalize refuses the model, the example is checked against a stand-in schema;
+    a "type": [X, "null"] property there was an internal error (a list is not hashable)."""
+    refused = model(
+        {
+            "p": prop(type="str"),
+            "n": prop(type=["integer", "null"], minimum=1),
+            "f": prop(type=["float", "null"]),
+        },
+        example={"n": None, "f": "x"},
+    )
+    found = {(f.code, f.pointer) for f in lint_model(refused)}
+    assert ("RC102", "/input_schema/properties/p/type") in found
+    assert ("RC301", "/example/f") in found  # "x" is no number or null; n: null is fine
+    assert ("RC301", "/example/n") not in found
+
+
+@pytest.mark.parametrize("spelled", [[{}], [["x"]], {"a": 1}, ["string", {"type": "null"}]])
+def test_a_type_that_is_no_name_is_an_unknown_type_not_an_internal_error(spelled: Any) -> None:
+    found = {(f.code, f.pointer) for f in lint_model(model({"p": prop(type=spelled)}))}
+    index = next((i for i, s in enumerate(spelled) if not isinstance(s, str)), None)
+    at = "/input_schema/properties/p/type" + ("" if isinstance(spelled, dict) else f"/{index}")
+    assert ("RC102", at) in found, found

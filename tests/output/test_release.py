@@ -4,6 +4,7 @@ records in ``<out>/release.json`` (moved on by ``generate --release``), never th
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tomllib
 from collections.abc import Callable
@@ -157,11 +158,14 @@ def test_a_folder_written_before_release_manifests_is_released_as_it_is(
     [
         ("{not json", "unreadable release manifest"),
         ('{"format": 2, "schemas": {}}', "#/format"),
+        ('{"format": true, "version": null, "schemas": {}}', "#/format"),
+        ('{"format": 1.0, "version": null, "schemas": {}}', "#/format"),
         ('{"format": 1, "version": "1.0", "schemas": {}}', "#/version"),
         ('{"format": 1, "version": "1.0.0", "changelog": 3, "schemas": {}}', "#/changelog"),
         ('{"format": 1, "version": "1.0.0", "schemas": []}', "#/schemas"),
         ('{"format": 1, "version": null, "schemas": {"a/b": {"input": "{}"}}}', "#/schemas/a~1b"),
         ('{"format": 1, "version": "1.0.0", "schemas": {"../../x": {}}}', "unsafe segment"),
+        ('{"format": 1, "version": "1.0.0", "schemas": {"a": {}}}', "#/schemas/a: model id"),
     ],
 )
 def test_a_broken_release_manifest_is_one_line_exit_2_and_nothing_written(
@@ -188,3 +192,60 @@ def test_a_symlinked_release_manifest_is_refused(schemas: Path, tmp_path: Path) 
     code, err = _run(schemas, out)
     assert code == 2 and "symlink" in err and err.count("\n") == 1
     assert secret.read_text("utf-8").startswith('{"format": 1')
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink"])
+def test_a_folder_before_manifests_reads_only_the_schema_files_generate_wrote(
+    schemas: Path, tmp_path: Path, kind: str
+) -> None:
+    """Without a manifest the folder on disk is the release: a FIFO among its schemas hung
+    generate for ever (read_text waits for a writer), and a symlink out of the folder had its
+    target recorded in release.json. Neither is a file generate writes: both are skipped."""
+    out = tmp_path / "generated"
+    assert _generate(schemas, out, "--release") == 0
+    (out / RELEASE_MANIFEST).unlink()
+    planted = out / "schemas" / "acme" / "planted" / "input.schema.json"
+    planted.parent.mkdir(parents=True)
+    (planted.parent / "output.schema.json").write_text("{}", "utf-8")
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"secret": "token"}', "utf-8")
+    if kind == "fifo":
+        os.mkfifo(planted)
+    else:
+        planted.symlink_to(secret)
+    assert _generate(schemas, out, "--force") == 0  # --force: keep the planted files
+    assert "secret" not in (out / RELEASE_MANIFEST).read_text("utf-8")
+    assert set(_released(out)["schemas"]) == {MODEL}
+
+
+@pytest.mark.parametrize("part", ["input", "output"])
+def test_a_released_schema_text_the_manifest_holds_broken_is_named_in_the_manifest(
+    schemas: Path, tmp_path: Path, part: str
+) -> None:
+    """The released texts come from release.json: the error named
+    <out>/schemas/<model>/input.schema.json, a file that is fine (or absent)."""
+    out = tmp_path / "generated"
+    assert _generate(schemas, out, "--release") == 0
+    manifest = _released(out)
+    manifest["schemas"][MODEL][part] = "{not json"
+    (out / RELEASE_MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    _edit(schemas, _add_seed)
+    code, err = _run(schemas, out)
+    pointer = "/schemas/" + MODEL.replace("/", "~1") + "/" + part
+    assert code == 2 and err.count("\n") == 1, err
+    assert f"{out / RELEASE_MANIFEST}#{pointer}:" in err, err
+
+
+def test_a_folder_before_manifests_records_only_model_ids_it_can_read_back(
+    schemas: Path, tmp_path: Path
+) -> None:
+    """schemas/single/ (kept beside with --force) was recorded as the released model 'single';
+    the next generate refused the manifest it had written (and again after deleting it)."""
+    out = tmp_path / "generated"
+    assert _generate(schemas, out, "--release") == 0
+    (out / RELEASE_MANIFEST).unlink()
+    planted = out / "schemas" / "single"
+    shutil.copytree(out / "schemas" / MODEL, planted)
+    assert _generate(schemas, out, "--force") == 0
+    assert set(_released(out)["schemas"]) == {MODEL}
+    assert _run(schemas, out, "--force") == (0, "")

@@ -302,6 +302,33 @@ def test_optional_enum_of_pydantic_gains_null() -> None:
 
 
 @pytest.mark.parametrize(
+    "prop",
+    [
+        {"type": ["string", "null"], "enum": ["a", "b"]},
+        {"type": ["null", "string"], "enum": ["a", "b"]},
+        {"type": "array", "items": {"type": ["string", "null"], "enum": ["a", "b"]}},
+    ],
+)
+def test_an_enum_of_a_property_that_may_be_null_gains_null(prop: dict[str, Any]) -> None:
+    # "type": [X, "null"] says null is allowed; an enum without null rejected it, while the
+    # Python type (Literal[...] | None), the docs ("or null") and diff's became-nullable allowed
+    # it: run --set m=null passed the type and failed the enum.
+    schema = normalize(model({"m": prop})).input_schema["properties"]["m"]
+    target = schema.get("items", schema)
+    assert target["enum"] == ["a", "b", None]
+    assert Draft202012Validator(schema).is_valid([None] if "items" in schema else None)
+
+
+def test_a_const_of_a_property_that_may_be_null_allows_null_too() -> None:
+    # {"type": ["string", "null"], "const": "z"} was typed Literal["z"] | None while its const
+    # rejected null; it is the enum ["z", null].
+    prop = {"type": ["string", "null"], "const": "z"}
+    schema = normalize(model({"m": prop})).input_schema["properties"]["m"]
+    assert schema == {"type": ["string", "null"], "enum": ["z", None]}
+    assert Draft202012Validator(schema).is_valid(None)
+
+
+@pytest.mark.parametrize(
     ("prop", "pointer", "message"),
     [
         ({"anyOf": [{"type": "string"}, {"type": "integer"}]}, "/anyOf", "anyOf is supported"),
