@@ -172,7 +172,7 @@ class _ModelLinter:
             else:
                 seen[identity] = index
         kinds = {_json_type(v) for v in values}
-        declared = node.get("type")
+        declared = node.get("type") if "type" in node else type_of_values(node)
         if isinstance(declared, list) and "null" in declared:
             kinds.discard("null")  # a property that may be null lists null among its values
         if "number" in kinds:

@@ -102,18 +102,21 @@ def infer_media(stripped_key: str) -> MediaKind | None:
     return _MEDIA_WORDS.get(words[-1]) if words else None
 
 
-def type_of_values(node: dict[str, Any]) -> str | None:
+def type_of_values(node: dict[str, Any]) -> str | list[str] | None:
     """The one JSON type of every ``enum`` (or ``const``) value; None when there is none.
 
     Pages sometimes list a choice's values without a type: ``{"enum": ["fast", "slow"]}``.
-    Integers and floats together are ``number``; any other mix has no single type.
+    Integers and floats together are ``number``; with ``null`` among them the type is
+    ``[X, "null"]``; any other mix has no single type.
     """
     values = node.get("enum") if "enum" in node else [node["const"]] if "const" in node else None
     if not isinstance(values, list) or not values:
         return None
     kinds = set()
     for value in values:
-        if isinstance(value, bool):
+        if value is None:
+            kinds.add("null")
+        elif isinstance(value, bool):
             kinds.add("boolean")
         elif isinstance(value, int):
             kinds.add("integer")
@@ -122,10 +125,15 @@ def type_of_values(node: dict[str, Any]) -> str | None:
         elif isinstance(value, str):
             kinds.add("string")
         else:
-            return None  # null, arrays or objects: no type to give the property
-    if kinds <= {"integer", "number"}:
-        return "number" if "number" in kinds else "integer"
-    return kinds.pop() if len(kinds) == 1 else None
+            return None  # arrays or objects: no type to give the property
+    nullable = "null" in kinds
+    kinds.discard("null")
+    if kinds and kinds <= {"integer", "number"}:
+        kinds = {"number" if "number" in kinds else "integer"}
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    return [kind, "null"] if nullable else kind
 
 
 def schema_id(model_id: str, part: str) -> str:

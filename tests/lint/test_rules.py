@@ -337,3 +337,8 @@ def test_a_type_that_is_no_name_is_an_unknown_type_not_an_internal_error(spelled
     index = next((i for i, s in enumerate(spelled) if not isinstance(s, str)), None)
     at = "/input_schema/properties/p/type" + ("" if isinstance(spelled, dict) else f"/{index}")
     assert ("RC102", at) in found, found
+
+
+def test_a_choice_without_a_type_that_lists_null_is_inferred_not_mixed() -> None:
+    found = [f.code for f in lint_model(model({"p": prop(enum=["fast", None])}))]
+    assert found == ["RC107"]

@@ -261,8 +261,14 @@ def test_a_choice_without_a_type_gets_the_type_of_its_values(
     ]
 
 
+def test_a_choice_without_a_type_that_lists_null_may_be_null() -> None:
+    spec = normalize(model({"p": {"title": "P", "enum": ["fast", None]}}))
+    assert spec.input_schema["properties"]["p"]["type"] == ["string", "null"]
+    assert spec.fields[0].json_type == "string" and "null" in spec.fields[0].constraints.types
+
+
 @pytest.mark.parametrize(
-    "prop", [{"enum": ["1", 1]}, {"enum": [None, "a"]}, {"enum": []}, {"title": "no enum"}]
+    "prop", [{"enum": ["1", 1]}, {"enum": [None]}, {"enum": []}, {"title": "no enum"}]
 )
 def test_without_a_type_and_one_type_of_values_a_property_is_refused(
     prop: dict[str, Any],
