@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator.errors import InputError
 from generator.pages.sources import DocumentedSource, read_source
-from generator.schema.documented import discover_models
+from generator.schema.documented import check_found_inside, discover_models
 
 __all__ = ["collect_targets"]
 
@@ -16,9 +16,12 @@ _FOLDER_PAGE_SUFFIXES = (".txt", ".html", ".htm")
 
 
 def _pages(folder: Path) -> list[Path]:
-    return [
+    pages = [
         p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in _FOLDER_PAGE_SUFFIXES
     ]
+    for page in pages:
+        check_found_inside(page, folder, "pages found in a folder")
+    return pages
 
 
 def collect_targets(paths: Sequence[Path]) -> list[DocumentedSource]:

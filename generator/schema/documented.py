@@ -28,6 +28,7 @@ __all__ = [
     "NAMES_SUFFIX",
     "CatalogInfo",
     "DocumentedModel",
+    "check_found_inside",
     "check_model_id",
     "discover_models",
     "dump_model_file",
@@ -280,13 +281,18 @@ def discover_models(schemas_dir: Path) -> Iterator[Path]:
     file that is a symlink leading out of the folder (``-> ~/.config/x.json``, ``-> /dev/stdin``)
     is refused, never read. Links that stay inside the folder are followed.
     """
-    root = schemas_dir.resolve()
     for path in sorted(schemas_dir.rglob("*.json")):
-        if not path.resolve().is_relative_to(root):  # the file or a folder on the way
-            raise InputError(
-                str(path),
-                f"a symlink to {str(path.resolve())!r}, outside {str(schemas_dir)!r}; model and "
-                "names files are read from the schemas folder only",
-            )
+        check_found_inside(path, schemas_dir, "model and names files")
         if not path.name.endswith(NAMES_SUFFIX):
             yield path
+
+
+def check_found_inside(path: Path, folder: Path, what: str) -> None:
+    """Refuse ``path``, found by walking ``folder``, when it (or a folder on the way) is a
+    symlink leading out of ``folder``: what a folder holds never decides what else is read."""
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise InputError(
+            str(path),
+            f"a symlink to {str(path.resolve())!r}, outside {str(folder)!r}; {what} are read "
+            "from that folder only",
+        )

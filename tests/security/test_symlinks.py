@@ -89,3 +89,15 @@ def test_a_folder_linked_out_of_the_schemas_folder_is_never_read(
     (schemas / "acme/model").symlink_to(outside.parent / "model", target_is_directory=True)
     _, stdout, stderr = run("lint", "--format", "json", str(schemas))
     assert SECRET not in stdout + stderr and "acme/model" not in stdout
+
+
+def test_lint_of_a_folder_refuses_a_page_linked_out_of_it(tmp_path: Path) -> None:
+    secret_page = tmp_path / "elsewhere" / "notes.txt"
+    secret_page.parent.mkdir()
+    secret_page.write_text(f"curl --url https://x/v1/models/a/b/c {SECRET}", encoding="utf-8")
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "page.txt").symlink_to(secret_page)
+    code, stdout, stderr = run("lint", str(folder))
+    assert code == 2 and stdout == "" and stderr.count("\n") == 1
+    assert "symlink" in stderr and SECRET not in stderr
