@@ -21,6 +21,14 @@ _NEWLINES = re.compile(r"\r\n|\r|\n")
 #: What makes a block (list item, heading underline) when it starts the text.
 _BLOCK_START = re.compile(r"^(\s*\d*)([-+=.)])")
 _BACKTICK_RUN = re.compile(r"`+")
+#: Characters that change how the text around them reads but are not seen themselves: bidi
+#: overrides and isolates (a "Trojan Source" key reads backwards), marks, and C0/C1 controls
+#: other than tab and line ends. Shown as ``U+202E``, never passed through.
+_UNSEEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(text: str) -> str:
+    return _UNSEEN.sub(lambda m: f"U+{ord(m.group()):04X}", text)
 
 
 def md(value: Any) -> str:
@@ -28,7 +36,7 @@ def md(value: Any) -> str:
 
     Newlines become ``<br>`` (the only line break a table cell can hold).
     """
-    escaped = _SPECIAL.sub(r"\\\1", str(value))
+    escaped = _SPECIAL.sub(r"\\\1", _shown(str(value)))
     escaped = _BLOCK_START.sub(_escape_block_start, escaped)
     return _NEWLINES.sub("<br>", escaped)
 
@@ -49,7 +57,7 @@ def md_code(value: Any) -> str:
     trailing backtick from merging with it. A table cell ends at ``|`` even inside code, so
     GFM's ``\\|`` is used (GitHub shows it as ``|``); a newline cannot be in a cell at all.
     """
-    text = _NEWLINES.sub(" ", str(value)).replace("|", "\\|")
+    text = _shown(_NEWLINES.sub(" ", str(value))).replace("|", "\\|")
     if not text.strip():
         return f"`{text or ' '}`"  # a code span of spaces only is kept as it is
     fence = "`" * (_longest_backtick_run(text) + 1)

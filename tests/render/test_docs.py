@@ -142,6 +142,16 @@ def test_md_and_md_code_show_text_literally_in_a_table_cell(text: str) -> None:
     assert rows[1][1] == (text.replace("\n", " ") or " ")
 
 
+@pytest.mark.parametrize("unseen", ["\u202e", "\u2066", "\u200f", "\x1b", "\x00", "\x85"])
+def test_characters_that_are_not_seen_are_shown_by_code_point(unseen: str) -> None:
+    """A key such as ``"admin\u202e"`` must not read backwards ("Trojan Source") in docs."""
+    text = f"a{unseen}b"
+    name = f"U+{ord(unseen):04X}"
+    for rendered in (md(text), md_code(text)):
+        assert unseen not in rendered and name in rendered
+    assert md("tab\there\r\nnext") == "tab\there<br>next"  # tabs and line ends keep meaning
+
+
 def test_md_fence_is_longer_than_any_backtick_run() -> None:
     assert md_fence("plain") == "```"
     assert md_fence("a ```` b", "``") == "`````"
