@@ -12,6 +12,7 @@ any such keyword is reported (breaking unless it is an annotation).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -34,6 +35,16 @@ _ANNOTATIONS = {"examples", "deprecated", "$comment", "readOnly", "writeOnly"}
 
 # A bound as (tightness, shown): a larger tightness admits fewer values. None = unbounded.
 _Bound = tuple[tuple[float, bool], str] | None
+
+
+def _shown(value: Any, present: bool = True) -> str:
+    """A schema value as JSON spells it (``null``, ``true``, ``"a"``); ``none`` when absent."""
+    if not present:
+        return "none"
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def _label(f: FieldSpec | OutputFieldSpec) -> str:
@@ -119,7 +130,11 @@ class _FieldComparer:
         o, n = self.old, self.new
         if (o.has_default, o.default) != (n.has_default, n.default):
             self.add(
-                W, "default-changed", f"default {o.default!r} -> {n.default!r}", "/default",
+                W,
+                "default-changed",
+                f"default {_shown(o.default, o.has_default)} -> "
+                f"{_shown(n.default, n.has_default)}",
+                "/default",
                 o.default, n.default,
             )  # fmt: skip
         for key, old, new in (
@@ -210,7 +225,8 @@ class _FieldComparer:
                 self.add(
                     category,
                     "constraint-changed" if category is B else "annotation-changed",
-                    f"{key} {old.get(key)!r} -> {new.get(key)!r}"
+                    f"{key} {_shown(old.get(key), key in old)} -> "
+                    f"{_shown(new.get(key), key in new)}"
                     + (" (not classified: treated as breaking)" if category is B else ""),
                     f"{at}/{key}",
                     old.get(key),
@@ -222,7 +238,7 @@ class _FieldComparer:
             return
         pointer = at + "/enum"
         if old is None:
-            self.add(B, "enum-added", f"now limited to {new!r}", pointer, None, new)
+            self.add(B, "enum-added", f"now limited to {_shown(new)}", pointer, None, new)
         elif new is None:
             self.add(N, "enum-removed", "no longer limited to a list of values", pointer, old)
         else:
@@ -230,11 +246,20 @@ class _FieldComparer:
             added = [v for v in new if v not in old]
             if removed:
                 self.add(
-                    B, "enum-value-removed", f"enum value(s) removed: {removed!r}", pointer, removed
+                    B,
+                    "enum-value-removed",
+                    f"enum value(s) removed: {_shown(removed)}",
+                    pointer,
+                    removed,
                 )
             if added:
                 self.add(
-                    N, "enum-value-added", f"enum value(s) added: {added!r}", pointer, None, added
+                    N,
+                    "enum-value-added",
+                    f"enum value(s) added: {_shown(added)}",
+                    pointer,
+                    None,
+                    added,
                 )
 
     def bound(self, old: _Bound, new: _Bound, noun: str, side: str, at: str) -> None:

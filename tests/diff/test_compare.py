@@ -200,6 +200,17 @@ def test_seed_mutations_are_classified(
     assert compare(spec_of(new), spec_of(old))
 
 
+def test_values_in_messages_are_spelled_as_json() -> None:
+    old = bundled(PORTRAIT)
+    new = copy.deepcopy(old)
+    set_("169_valuex170_value", enum=["480x480 (1:1)", "tiny"])(new)
+    set_("149_seed", default=None)(new)
+    messages = sorted(c.message for c in compare(spec_of(old), spec_of(new)))
+    assert any('enum value(s) added: ["tiny"]' in m for m in messages), messages
+    assert any("default 96860978 -> none" in m for m in messages), messages
+    assert not any("None" in m or "'tiny'" in m for m in messages), messages
+
+
 def test_renumbering_breaks_wire_callers_but_not_the_sdk() -> None:
     old = bundled(PORTRAIT)
     new = copy.deepcopy(old)
