@@ -29,7 +29,7 @@ B, N, W = Category.BREAKING, Category.NON_BREAKING, Category.NOTEWORTHY
 _HANDLED = {
     "type", "items", "enum", "default", "title", "description", "format", "contentMediaType",
     "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
-    "minItems", "maxItems", "x-runcomfy-validations",
+    "minItems", "maxItems", "x-runcomfy-validations", "properties", "required",
 }  # fmt: skip
 _ANNOTATIONS = {"examples", "deprecated", "$comment", "readOnly", "writeOnly"}
 
@@ -51,6 +51,16 @@ def _label(f: FieldSpec | OutputFieldSpec) -> str:
     return f"{f.wire_key!r}" + (f" ({f.python_name})" if f.python_name != f.wire_key else "")
 
 
+def _properties(schema: dict[str, Any]) -> dict[str, Any]:
+    found = schema.get("properties")
+    return found if isinstance(found, dict) else {}
+
+
+def _required(schema: dict[str, Any]) -> set[str]:
+    found = schema.get("required")
+    return {key for key in found if isinstance(key, str)} if isinstance(found, list) else set()
+
+
 def _non_null(item_type: str | None) -> str | None:
     """An item type without its null: ``string or null`` -> ``string`` (null is compared apart)."""
     if item_type is None:
@@ -64,6 +74,8 @@ class _FieldComparer:
         self.old, self.new = old, new
         self.changes: list[Change] = []
         self.base = join_pointer("/properties", new.wire_key)
+        #: Inside an object-typed input: the nested path (``lora.scale: ``) put before messages.
+        self.where = ""
 
     def add(
         self,
@@ -79,7 +91,7 @@ class _FieldComparer:
             Change(
                 category=category,
                 code=code,
-                message=f"{_label(self.new)}: {what}",
+                message=f"{_label(self.new)}: {self.where}{what}",
                 part="input",
                 wire_key=self.new.wire_key,
                 python_name=self.new.python_name,
@@ -119,12 +131,77 @@ class _FieldComparer:
         self.types()
         self.node(o.constraints, n.constraints, "")
         self.unmodelled(o.schema, n.schema, "")
+        self.nested(o.schema, n.schema, "", o.python_name)
         if o.constraints.items and n.constraints.items:
             self.node(o.constraints.items, n.constraints.items, "/items")
             self.unmodelled(o.schema["items"], n.schema["items"], "/items")
+            self.nested(o.schema["items"], n.schema["items"], "/items", f"{o.python_name}[]")
         self.rules(o.rules, n.rules)
         self.annotations()
         return self.changes
+
+    def nested(self, old: dict[str, Any], new: dict[str, Any], at: str, path: str) -> None:
+        """The properties of an object-typed input (a LoRA's settings), each classified as an
+        input is: removed or newly required breaks, optional added does not, and so on."""
+        old_props, new_props = _properties(old), _properties(new)
+        old_required, new_required = _required(old), _required(new)
+        outer = self.where
+        for key in [*old_props, *(k for k in new_props if k not in old_props)]:
+            pointer = join_pointer(at, "properties", key)
+            self.where = f"{path}.{key}: "
+            try:
+                if key not in new_props:
+                    self.add(B, "property-removed", "removed", pointer, old_props[key])
+                elif key not in old_props:
+                    if key in new_required:
+                        self.add(B, "required-property-added", "added, required", pointer)
+                    else:
+                        self.add(N, "property-added", "added, optional", pointer)
+                else:
+                    if (key in old_required) != (key in new_required):
+                        if key in new_required:
+                            self.add(B, "became-required", "became required", pointer)
+                        else:
+                            self.add(N, "became-optional", "became optional", pointer)
+                    self.subschema(old_props[key], new_props[key], pointer, f"{path}.{key}")
+            finally:
+                self.where = outer
+
+    def subschema(self, old: Any, new: Any, at: str, path: str) -> None:
+        """One nested schema against its new version: type, constraints, its own properties
+        and items, and any keyword the IR does not model."""
+        if not isinstance(old, dict) or not isinstance(new, dict):
+            return
+        old_c, new_c = Constraints.of(old), Constraints.of(new)
+        old_types = [t for t in old_c.types if t != "null"]
+        new_types = [t for t in new_c.types if t != "null"]
+        if old_types != new_types:
+            if old_types == ["integer"] and new_types == ["number"]:
+                self.add(N, "type-widened", "type integer -> number", at + "/type")
+            else:
+                shown_old, shown_new = " or ".join(old_types), " or ".join(new_types)
+                self.add(
+                    B, "type-changed", f"type {shown_old} -> {shown_new}", at + "/type",
+                    shown_old, shown_new,
+                )  # fmt: skip
+            return  # the rest compares values of another kind
+        self.nullability(old_c, new_c, "", at + "/type")
+        self.node(old_c, new_c, at)
+        self.unmodelled(old, new, at)
+        for key, category, code in (
+            ("default", W, "default-changed"),
+            ("title", W, "title-changed"),
+            ("description", W, "description-changed"),
+            # nested file rules are not in the IR's rules: any change is not proven compatible
+            ("x-runcomfy-validations", B, "constraint-changed"),
+        ):
+            if (key in old, old.get(key)) != (key in new, new.get(key)):
+                shown = f"{_shown(old.get(key), key in old)} -> {_shown(new.get(key), key in new)}"
+                self.add(
+                    category, code, f"{key} {shown}", f"{at}/{key}", old.get(key), new.get(key)
+                )
+        self.nested(old, new, at, path)
+        self.subschema(old.get("items"), new.get("items"), at + "/items", f"{path}[]")
 
     def annotations(self) -> None:
         o, n = self.old, self.new
