@@ -186,6 +186,19 @@ def test_validator_documented_messages_verbatim() -> None:
     assert module.validate(payload, files=under) == []
 
 
+def test_a_data_uri_is_judged_by_its_own_bytes_without_files() -> None:
+    """A ``data:`` URI carries its file: its rules are checked with no ``files`` given, for a
+    single URL input (Aleph's video_url) as for the items of a list."""
+    module = _module(RUNWAY)
+    video = "data:video/mp4;base64," + "A" * 24_000_000  # 18,000,000 bytes
+    issues = module.validate({"prompt": "p", "video_url": video, "ratio": "1280:720"})
+    assert [(i.pointer, i.rule, i.severity) for i in issues] == [
+        ("/video_url", "file_size_mb<", "error")
+    ]
+    small = "data:video/mp4;base64," + "A" * 4_000
+    assert module.validate({"prompt": "p", "video_url": small, "ratio": "1280:720"}) == []
+
+
 def test_validator_lists_every_problem_with_pointers() -> None:
     module = _module(DREAMINA)
     issues = module.validate(

@@ -205,13 +205,8 @@ class _Emitter:
             for r in c.rules
         )
         rules_name = self.constant("RULES", f"({rules},)")
-        if _is_literal(ptr):  # a fixed pointer: the "unchecked" list is a constant
-            self.imports.add("unchecked")
-            listed = self.constant("UNCHECKED", f"unchecked({rules_name}, {ptr}, {name})")
-            self.line(depth, "if files is None:")
-            self.line(depth + 1, f"issues.extend({listed})")
-            self.line(depth, "else:")
-            depth += 1
+        # check_files decides, with or without ``files``: a data: URI carries its own file,
+        # and the "unchecked" issues of a URL it cannot judge are cached there.
         self.line(depth, f"issues.extend(check_files({var}, {rules_name}, files, {ptr}, {name}))")
 
     def arrays(
