@@ -32,7 +32,7 @@ from generator.runtime._policy import (
     is_retryable_transport_error,
     parse_retry_after,
 )
-from generator.runtime._protocol import Secret
+from generator.runtime._protocol import Secret, api_root
 
 __all__ = [
     "MAX_ANSWER_BYTES",
@@ -73,10 +73,7 @@ def check_base_url(base_url: str) -> str:
         raise InputError("--base-url", f"expected http(s)://host[:port], not {base_url!r}")
     if parts.query or parts.fragment or parts.username or parts.password:
         raise InputError("--base-url", "must not hold a query, fragment or user name")
-    # RunComfy's CLI writes its base with the version (https://model-api.runcomfy.net/v1);
-    # every path here starts with it.
-    base = base_url.rstrip("/")
-    return base.removesuffix("/v1") if urlsplit(base).path.endswith("/v1") else base
+    return api_root(base_url)
 
 
 def _reject_constant(name: str) -> Any:

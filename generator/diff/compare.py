@@ -61,12 +61,12 @@ def _required(schema: dict[str, Any]) -> set[str]:
     return {key for key in found if isinstance(key, str)} if isinstance(found, list) else set()
 
 
-def _non_null(item_type: str | None) -> str | None:
-    """An item type without its null: ``string or null`` -> ``string`` (null is compared apart)."""
-    if item_type is None:
+def _kinds(c: Constraints | None) -> str | None:
+    """A node's JSON types without null (``string or integer``): null is compared apart
+    (became-nullable / no-longer-nullable). None when the node has no type."""
+    if c is None:
         return None
-    kinds = [kind for kind in item_type.split(" or ") if kind != "null"]
-    return " or ".join(kinds) if kinds else item_type
+    return " or ".join(t for t in c.types if t != "null") or None
 
 
 class _FieldComparer:
@@ -173,16 +173,14 @@ class _FieldComparer:
         if not isinstance(old, dict) or not isinstance(new, dict):
             return
         old_c, new_c = Constraints.of(old), Constraints.of(new)
-        old_types = [t for t in old_c.types if t != "null"]
-        new_types = [t for t in new_c.types if t != "null"]
-        if old_types != new_types:
-            if old_types == ["integer"] and new_types == ["number"]:
+        old_kind, new_kind = _kinds(old_c), _kinds(new_c)
+        if old_kind != new_kind:
+            if (old_kind, new_kind) == ("integer", "number"):
                 self.add(N, "type-widened", "type integer -> number", at + "/type")
             else:
-                shown_old, shown_new = " or ".join(old_types), " or ".join(new_types)
                 self.add(
-                    B, "type-changed", f"type {shown_old} -> {shown_new}", at + "/type",
-                    shown_old, shown_new,
+                    B, "type-changed", f"type {old_kind} -> {new_kind}", at + "/type",
+                    old_kind, new_kind,
                 )  # fmt: skip
             return  # the rest compares values of another kind
         self.nullability(old_c, new_c, "", at + "/type")
@@ -226,7 +224,7 @@ class _FieldComparer:
         old_items, new_items = o.constraints.items, n.constraints.items
         for what, old_type, new_type, at in (
             ("type", o.json_type, n.json_type, "/type"),
-            ("item type", _non_null(o.item_type), _non_null(n.item_type), "/items/type"),
+            ("item type", _kinds(old_items), _kinds(new_items), "/items/type"),
         ):
             if old_type == new_type or (what == "item type" and o.json_type != n.json_type):
                 continue

@@ -22,8 +22,8 @@ from generator.schema.formats import JSON_TYPES, KNOWN_FORMATS, SchemaValidator,
 from generator.schema.ir import MediaKind, NameOrigin, Rule
 from generator.schema.names import assign_names, strip_node_prefixes
 from generator.schema.normalize import (
+    base_type,
     infer_media,
-    non_null_type,
     normalize,
     prepare,
     type_of_values,
@@ -117,7 +117,7 @@ class _ModelLinter:
         if not isinstance(value, str):
             return
         at = join_pointer(pointer, "format")
-        kind = non_null_type(node.get("type")) or node.get("type")
+        kind = base_type(node.get("type"))
         misplaced = (value in _MEDIA and kind != "string") or (
             value in _PLURAL_MEDIA and kind != "array"
         )

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.errors import InputError
+from generator.errors import InputError, join_pointer
 
 if TYPE_CHECKING:
     from generator.diff import Change
@@ -108,8 +108,7 @@ class ReleasedState:
     def source(self, model_id: str, part: str) -> tuple[str, str | None]:
         """``(file, JSON pointer)`` holding the released ``part`` (input/output) of a model."""
         if self.manifest is not None:
-            escaped = model_id.replace("~", "~0").replace("/", "~1")
-            return self.manifest, f"/schemas/{escaped}/{part}"
+            return self.manifest, join_pointer("/schemas", model_id, part)
         path = schema_paths(model_id)[0 if part == "input" else 1]
         return f"{self.where}/{path}", None
 
@@ -269,7 +268,7 @@ def _from_manifest(path: Path) -> ReleasedState:
     if not isinstance(schemas, dict):
         raise refuse("/schemas", "schemas is not an object")
     for model_id, pair in schemas.items():
-        pointer = "/schemas/" + model_id.replace("~", "~0").replace("/", "~1")
+        pointer = join_pointer("/schemas", model_id)
         try:
             check_model_id(model_id, file)
         except InputError as exc:

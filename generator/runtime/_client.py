@@ -12,7 +12,7 @@ import httpx
 
 from ._errors import ConfigurationError
 from ._policy import DEFAULT_TIMEOUT, PollPolicy, RetryPolicy
-from ._protocol import Secret
+from ._protocol import Secret, api_root
 from ._transport import (
     DEFAULT_BASE_URL,
     DEFAULT_MAX_CONNECTIONS,
@@ -25,8 +25,6 @@ __all__ = ["BASE_URL_ENV", "TOKEN_ENV", "AsyncClientBase", "ClientBase"]
 
 TOKEN_ENV = "RUNCOMFY_API_TOKEN"
 BASE_URL_ENV = "RUNCOMFY_BASE_URL"
-#: The version segment every API path starts with (``/v1/models/...``).
-_API_VERSION = "/v1"
 
 _SyncSelf = TypeVar("_SyncSelf", bound="ClientBase")
 _AsyncSelf = TypeVar("_AsyncSelf", bound="AsyncClientBase")
@@ -74,11 +72,7 @@ def _settings(
             raise ConfigurationError(
                 f"{name} must be a finite number of seconds >= 0 or None, got {seconds!r}"
             )
-    base = base.rstrip("/")
-    if urlsplit(base).path.endswith(_API_VERSION):
-        # RunComfy's CLI spells its base with the version (https://model-api.runcomfy.net/v1);
-        # every path here starts with it, so such a base would ask for /v1/v1/...
-        base = base.removesuffix(_API_VERSION)
+    base = api_root(base)
     return Settings(
         base_url=base,
         token=secret,

@@ -18,6 +18,7 @@ from ._package import logger
 from ._protocol import IN_PROGRESS, TERMINAL_STATUSES, JobStatus, normalize_status
 from ._transport import AsyncTransport, Settings, SyncTransport
 from ._urls import OutputURL, output_urls
+from ._validation import pointer_token
 
 if TYPE_CHECKING:
     # Only a type bound here; the real import costs importing the package ~15 ms.
@@ -109,7 +110,7 @@ class CancelOutcome:
 
 
 def _pointer(loc: tuple[Any, ...]) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in loc)
+    return "".join("/" + pointer_token(part) for part in loc)
 
 
 def _remove(data: Any, loc: tuple[Any, ...]) -> bool:

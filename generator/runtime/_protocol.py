@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final, Literal, get_args
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from ._errors import (
     APIError,
@@ -25,6 +25,7 @@ from ._types import Issue
 from ._validation import pointer_token
 
 __all__ = [
+    "API_VERSION",
     "CANCELLED",
     "COMPLETED",
     "ERROR_TEXT_KEYS",
@@ -41,6 +42,7 @@ __all__ = [
     "ErrorCode",
     "JobStatus",
     "Secret",
+    "api_root",
     "carries_error",
     "effective_status",
     "error_from_body",
@@ -106,11 +108,21 @@ _NOT_FOUND_CODES = frozenset({str(ErrorCode.NOT_FOUND), str(ErrorCode.UNKNOWN_MO
 _REDACTED = "***"
 
 
+#: The version segment every API path starts with.
+API_VERSION: Final = "/v1"
 #: The queue API's two families of paths: models (submit) and requests (one job).
-MODELS_PATH: Final = "/v1/models/"
-REQUESTS_PATH: Final = "/v1/requests/"
+MODELS_PATH: Final = API_VERSION + "/models/"
+REQUESTS_PATH: Final = API_VERSION + "/requests/"
 #: What one job's path can end in.
 JOB_ACTIONS: Final = ("status", "result", "cancel")
+
+
+def api_root(base_url: str) -> str:
+    """``base_url`` without a trailing ``/`` or a final ``/v1`` path segment: RunComfy's CLI
+    writes its base with the version (https://model-api.runcomfy.net/v1), and every path here
+    starts with it (a host named ``v1`` is left alone)."""
+    base = base_url.rstrip("/")
+    return base.removesuffix(API_VERSION) if urlsplit(base).path.endswith(API_VERSION) else base
 
 
 def model_path(model_id: str) -> str:
@@ -174,11 +186,6 @@ class Secret:
     def __init__(self, value: str) -> None:
         self._value = value
         self._hidden = value if len(value) >= MIN_REDACTED_CHARS else ""
-
-    @property
-    def scrubbed(self) -> bool:
-        """Whether :meth:`redact` replaces anything (the token is long enough)."""
-        return bool(self._hidden)
 
     def reveal(self) -> str:
         return self._value

@@ -163,7 +163,8 @@ CHECKED_KEYWORDS = frozenset(
 #: JSON Schema keywords that constrain a value but that the generated validators and models
 #: do not check: normalization refuses them at their pointer rather than let the generated
 #: ``validate()`` accept what the schema (and jsonschema) would refuse. ``anyOf``/``oneOf`` of
-#: "X or null" is folded into ``type`` before this applies.
+#: "X or null" is folded into ``type`` before this applies; ``patternProperties`` is refused
+#: earlier, by the guard (jsonschema would match it with a backtracking engine).
 UNCHECKABLE_KEYWORDS = frozenset(
     {
         "allOf",
@@ -184,7 +185,6 @@ UNCHECKABLE_KEYWORDS = frozenset(
         "unevaluatedItems",
         "unevaluatedProperties",
         "propertyNames",
-        "patternProperties",
         "minProperties",
         "maxProperties",
     }

@@ -40,6 +40,7 @@ from generator.schema.rules import VALIDATIONS_KEYWORD, parse_rules
 
 __all__ = [
     "DIALECT",
+    "base_type",
     "field_spec",
     "infer_media",
     "non_null_type",
@@ -156,17 +157,6 @@ class _Normalizer:
         if documented is None:
             inferred = type_of_values(node)
             if inferred is None:
-                combined = [k for k in ("anyOf", "oneOf", "allOf") if k in node]
-                if combined:
-                    union = combined[0]
-                    supported = (
-                        "is not supported: write the merged schema"
-                        if union == "allOf"
-                        else f'is supported only as {union} [{{"type": X}}, {{"type": "null"}}]'
-                    )
-                    raise self.error(
-                        f"property has no type: {union} {supported}", join_pointer(pointer, union)
-                    )
                 raise self.error("property has no type", pointer)
             self.note(
                 "type-inferred",
@@ -201,27 +191,14 @@ class _Normalizer:
         if not isinstance(node, dict):
             raise self.error("a property schema must be an object", pointer)
         node = _fold_nullable_any_of(node)
+        self.refuse_uncheckable(node, pointer)
         out: dict[str, Any] = {}
         media: MediaKind | None = None
         rules: tuple[Rule, ...] = ()
         json_type = self.json_type(node, pointer)
-        for keyword in node:
-            if keyword in UNCHECKABLE_KEYWORDS:
-                raise self.error(
-                    f"{keyword!r} is not supported: the generated validator cannot check it "
-                    '(a union is supported only as anyOf [{"type": X}, {"type": "null"}], '
-                    "with no type beside it)",
-                    join_pointer(pointer, keyword),
-                )
-        if isinstance(node.get("additionalProperties"), dict):
-            raise self.error(
-                "additionalProperties must be true or false: the generated validator cannot "
-                "check a schema there",
-                join_pointer(pointer, "additionalProperties"),
-            )
         types = json_type if isinstance(json_type, list) else [json_type]
         # What media formats and file rules apply to: X of ["X", "null"] (null carries no file).
-        base = non_null_type(json_type) or json_type
+        base = base_type(json_type)
         for keyword, applies_to in _KEYWORD_TYPES.items():
             if keyword in node and applies_to.isdisjoint(types):
                 raise self.error(
@@ -269,6 +246,23 @@ class _Normalizer:
             target[VALIDATIONS_KEYWORD] = [rule.to_json() for rule in rules]
             target.pop("validations", None)
         return out, media, rules
+
+    def refuse_uncheckable(self, node: dict[str, Any], pointer: str) -> None:
+        """Keywords the generated validator cannot check are refused, never kept unchecked
+        (``validate()`` would pass what the schema refuses); "X or null" was folded before."""
+        for keyword in node:
+            if keyword in ("anyOf", "oneOf"):
+                message = (
+                    f'{keyword} is supported only as {keyword} [{{"type": X}}, {{"type": "null"}}]'
+                    " with no type beside it: the generated validator cannot check another union"
+                )
+            elif keyword in UNCHECKABLE_KEYWORDS:
+                message = f"{keyword} is not supported: the generated validator cannot check it"
+            elif keyword == "additionalProperties" and isinstance(node[keyword], dict):
+                message = "must be true or false: the generated validator cannot check a schema"
+            else:
+                continue
+            raise self.error(message, join_pointer(pointer, keyword))
 
     def format(
         self, value: Any, json_type: str | list[str], out: dict[str, Any], pointer: str
@@ -349,6 +343,12 @@ def non_null_type(spelled: Any) -> str | None:
     return None
 
 
+def base_type(spelled: Any) -> Any:
+    """The type formats, media and file rules apply to: ``X`` of ``["X", "null"]`` (null
+    carries no file), else the type as spelled."""
+    return non_null_type(spelled) or spelled
+
+
 def field_spec(
     key: str,
     schema: dict[str, Any],
@@ -365,7 +365,7 @@ def field_spec(
         python_name=named.python_name,
         name_origin=named.origin,
         name_deduplicated=named.deduplicated,
-        json_type=non_null_type(schema.get("type", "string")) or schema.get("type", "string"),
+        json_type=base_type(schema.get("type", "string")),
         item_type=_items_type(schema),
         required=required,
         title=schema.get("title"),
@@ -384,7 +384,7 @@ def output_field_spec(key: str, schema: dict[str, Any], named: NamedKey) -> Outp
     return OutputFieldSpec(
         wire_key=key,
         python_name=named.python_name,
-        json_type=non_null_type(schema.get("type", "string")) or schema.get("type", "string"),
+        json_type=base_type(schema.get("type", "string")),
         item_type=_items_type(schema),
         description=schema.get("description"),
         schema=schema,
@@ -396,7 +396,7 @@ def _mark_inferred_media(schema: dict[str, Any], stripped_key: str) -> MediaKind
     media = infer_media(stripped_key)
     if media is None:
         return None
-    kind = non_null_type(schema["type"]) or schema["type"]
+    kind = base_type(schema["type"])
     if kind == "string":
         target = schema
     elif kind == "array" and schema.get("items", {}).get("type") == "string":

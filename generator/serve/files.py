@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import io
 import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import unquote_to_bytes, urlsplit
 
+from generator.runtime._validation import header_info, split_data_uri
 from generator.serve.media import MediaFile, png_bytes, wav_bytes
 from generator.serve.mp4 import mp4_bytes
 
@@ -92,27 +92,15 @@ class FileStore:
 
 def inline_file(url: str) -> MediaFile | None:
     """The file a ``data:`` URI holds (RunComfy's ComfyUI nodes send their references so),
-    with an image's width and height; None when it does not decode."""
-    header, comma, payload = url[5:].partition(",")
-    if not comma:
+    with an image's width and height read as the client's check_files reads them; None when
+    it does not decode."""
+    parsed = split_data_uri(url)
+    if parsed is None:
         return None
-    media_type, *parameters = header.split(";")
+    media_type, encoded, content = parsed
     try:
-        if parameters and parameters[-1].strip().lower() == "base64":
-            data = base64.b64decode(payload, validate=True)
-        else:
-            data = unquote_to_bytes(payload)
+        data = base64.b64decode(content, validate=True) if encoded else unquote_to_bytes(content)
     except (binascii.Error, ValueError):
         return None
-    width = height = None
-    if media_type.strip().lower().startswith("image/"):
-        # The same header reader as the client's check_files (a dependency of both).
-        import imagesize  # type: ignore[import-untyped]  # ships no type information
-
-        try:
-            found = imagesize.get(io.BytesIO(data))
-        except Exception:  # an image whose header imagesize cannot read: size rules only
-            found = (-1, -1)
-        if found[0] > 0 and found[1] > 0:
-            width, height = found
-    return MediaFile(data, media_type.strip() or "text/plain", width, height)
+    info = header_info(len(data), data, image=media_type.lower().startswith("image/"))
+    return MediaFile(data, media_type or "text/plain", info.width, info.height)

@@ -32,9 +32,7 @@ import base64
 import json
 import math
 import re
-import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
@@ -43,8 +41,9 @@ from typing import Any
 import httpx
 import pytest
 
-from generator.schema.documented import CatalogInfo, dump_model_file, load_model_file
+from generator.schema.documented import CatalogInfo
 from generator.serve import RunningServer, Schedule, parse_fault, serve_in_thread
+from tests.support.catalog import schemas_with_catalog_info
 
 from .conftest import SCHEMAS, TOKEN, fast_options
 
@@ -315,11 +314,8 @@ def test_the_cost_is_what_the_catalog_price_quoted(tmp_path: Path) -> None:
     """runcomfy-com's partner nodes quote ``base_price_usd * duration`` before they submit and
     report the result's ``cost`` after (tests/test_client.py: 0.57 per second, 5 s, cost 2.85):
     the cost is the price of what was made, not a number of its own."""
-    folder = tmp_path / "schemas"
-    shutil.copytree(SCHEMAS, folder)
-    path = folder / f"{HAPPYHORSE}.json"
     info = CatalogInfo("HappyHorse 1.0", ("image-to-video",), "model", 0.57, "second", "per s")
-    path.write_text(dump_model_file(replace(load_model_file(path), catalog=info)), "utf-8")
+    folder = schemas_with_catalog_info(SCHEMAS, tmp_path / "schemas", HAPPYHORSE, info)
     with serve_in_thread(folder, token=TOKEN) as server:
         inputs = {"prompt": "a horse", "image_url": server.sample_url("image.png"), "duration": 5}
         quote, cost = _partner_nodes_run(server, HAPPYHORSE, inputs)

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 
 from generator.diff import Category, compare, required_bump
-from generator.schema.documented import DocumentedModel
 from generator.schema.ir import ModelSpec
 from generator.schema.normalize import normalize
-from tests.support.corpus import STANDARD_OUTPUT_SCHEMA
+from tests.support.corpus import documented_model
 
 B, N, W = Category.BREAKING, Category.NON_BREAKING, Category.NOTEWORTHY
 LORA: dict[str, Any] = {
@@ -38,17 +37,7 @@ INPUT: dict[str, Any] = {
 
 
 def spec(schema: dict[str, Any]) -> ModelSpec:
-    return normalize(
-        DocumentedModel(
-            model_id="acme/flux-lora/text-to-image",
-            endpoint="https://model-api.runcomfy.net/v1/models/acme/flux-lora/text-to-image",
-            source="test",
-            example=None,
-            input_schema=schema,
-            output_schema=STANDARD_OUTPUT_SCHEMA,
-            file="test.json",
-        )
-    )
+    return normalize(documented_model(schema, "acme/flux-lora/text-to-image"))
 
 
 def lora(schema: dict[str, Any]) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from generator.errors import InputError
 from generator.render.examples import example_payload
-from generator.schema.documented import DocumentedModel, discover_models, load_model_file
+from generator.schema.documented import discover_models, load_model_file
 from generator.schema.ir import ModelSpec
 from generator.schema.normalize import normalize
-from tests.support.corpus import STANDARD_OUTPUT_SCHEMA, corpus_model
+from tests.support.corpus import corpus_model, documented_model
 from tests.support.paths import ROOT
 
 BUNDLED = sorted(discover_models(ROOT / "schemas"))
@@ -26,17 +26,7 @@ def assert_validates(spec: ModelSpec, payload: dict[str, Any]) -> None:
 
 
 def spec_of(input_schema: dict[str, Any], example: dict[str, Any] | None = None) -> ModelSpec:
-    return normalize(
-        DocumentedModel(
-            model_id="owner/model/text-to-image",
-            endpoint="https://model-api.runcomfy.net/v1/models/owner/model/text-to-image",
-            source="test",
-            example=example,
-            input_schema=input_schema,
-            output_schema=STANDARD_OUTPUT_SCHEMA,
-            file="test.json",
-        )
-    )
+    return normalize(documented_model(input_schema, example=example))
 
 
 @pytest.mark.parametrize("path", BUNDLED, ids=lambda p: str(Path(p).relative_to(ROOT)))

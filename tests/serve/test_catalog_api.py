@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import math
-import shutil
-from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
-from generator.schema.documented import CatalogInfo, dump_model_file, load_model_file
+from generator.schema.documented import CatalogInfo, load_model_file
 from generator.serve import serve_in_thread
 from tests.serve.conftest import ALEPH, DREAMINA, SCHEMAS, TOKEN
+from tests.support.catalog import schemas_with_catalog_info
 
 
 def test_list_pages_with_limit_offset_and_total(client: httpx.Client) -> None:
@@ -63,11 +62,8 @@ def test_one_model_carries_a_price_the_partner_nodes_accept(client: httpx.Client
 
 
 def test_catalog_facts_of_a_pulled_file_are_answered_as_stored(tmp_path: Path) -> None:
-    folder = tmp_path / "schemas"
-    shutil.copytree(SCHEMAS, folder)
-    path = folder / f"{ALEPH}.json"
     info = CatalogInfo("Runway Aleph", ("video-to-video",), "model", 0.25, "second", "per second")
-    path.write_text(dump_model_file(replace(load_model_file(path), catalog=info)), "utf-8")
+    folder = schemas_with_catalog_info(SCHEMAS, tmp_path / "schemas", ALEPH, info)
     with serve_in_thread(folder, token=TOKEN) as server:
         entry = httpx.get(
             f"{server.base_url}/v1/models/{ALEPH}", headers={"Authorization": f"Bearer {TOKEN}"}

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from generator.schema.documented import CatalogInfo, DocumentedModel, dump_model_file, model_path
+from generator.schema.documented import (
+    CatalogInfo,
+    DocumentedModel,
+    dump_model_file,
+    load_model_file,
+    model_path,
+)
 from tests.support.corpus import STANDARD_OUTPUT_SCHEMA
 
 __all__ = ["catalog_model", "write_model"]
@@ -37,3 +44,12 @@ def write_model(folder: Path, model: DocumentedModel) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dump_model_file(model), encoding="utf-8")
     return path
+
+
+def schemas_with_catalog_info(source: Path, folder: Path, model_id: str, info: CatalogInfo) -> Path:
+    """A copy of the schemas folder ``source`` in which ``model_id``'s file carries catalog
+    facts ``info`` (as ``pull`` writes them); returns ``folder``."""
+    shutil.copytree(source, folder)
+    path = folder / f"{model_id}.json"
+    path.write_text(dump_model_file(replace(load_model_file(path), catalog=info)), "utf-8")
+    return folder

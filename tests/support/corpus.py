@@ -34,6 +34,24 @@ def corpus_model(entry: dict[str, Any]) -> DocumentedModel:
     )
 
 
+def documented_model(
+    input_schema: dict[str, Any],
+    model_id: str = "owner/model/text-to-image",
+    example: dict[str, Any] | None = None,
+) -> DocumentedModel:
+    """A documented model of ``input_schema`` with the standard output schema (file
+    ``test.json``), as a test builds one."""
+    return DocumentedModel(
+        model_id=model_id,
+        endpoint="https://model-api.runcomfy.net/v1/models/" + model_id,
+        source="test",
+        example=example,
+        input_schema=input_schema,
+        output_schema=STANDARD_OUTPUT_SCHEMA,
+        file="test.json",
+    )
+
+
 def write_corpus_schemas(folder: Path, corpus: list[dict[str, Any]]) -> Path:
     """Write every corpus entry as ``<folder>/<model_id>.json``; returns ``folder``."""
     for entry in corpus:

@@ -272,11 +272,9 @@ def _imports(tree: ast.Module) -> dict[str, tuple[str, str]]:
 
 def _bound_name(tree: ast.Module, module: str, name: str) -> str:
     """The name ``from module import name [as alias]`` binds in ``tree`` (``name`` if none)."""
-    for stmt in tree.body:
-        if isinstance(stmt, ast.ImportFrom) and stmt.module == module:
-            for alias in stmt.names:
-                if alias.name == name:
-                    return alias.asname or alias.name
+    for bound, (source, spelled) in _imports(tree).items():
+        if source == module and spelled.split(" as ")[0] == name:
+            return bound
     return name
 
 

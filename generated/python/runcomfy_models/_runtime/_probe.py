@@ -73,10 +73,6 @@ def _whole_size(response: httpx.Response) -> int | None:
     return _range_size(response) if response.status_code == 206 else _size(response)
 
 
-def _info(size: int | None, head: bytes) -> FileInfo:
-    return header_info(size, head)
-
-
 def file_info(client: httpx.Client, url: str) -> FileInfo | None:
     """What ``HEAD`` and the first bytes tell of ``url``'s file (None: nothing usable)."""
     try:
@@ -98,7 +94,7 @@ def file_info(client: httpx.Client, url: str) -> FileInfo | None:
     except httpx.HTTPError as exc:
         logger.info("check_files: %s not probed (%s)", url, type(exc).__name__)
         return None
-    return _info(size, head[:HEADER_BYTES])
+    return header_info(size, head[:HEADER_BYTES])
 
 
 async def afile_info(client: httpx.AsyncClient, url: str) -> FileInfo | None:
@@ -122,4 +118,4 @@ async def afile_info(client: httpx.AsyncClient, url: str) -> FileInfo | None:
     except httpx.HTTPError as exc:
         logger.info("check_files: %s not probed (%s)", url, type(exc).__name__)
         return None
-    return _info(size, head[:HEADER_BYTES])
+    return header_info(size, head[:HEADER_BYTES])

@@ -56,6 +56,7 @@ __all__ = [
     "pointer_token",
     "required",
     "shown",
+    "split_data_uri",
     "type_name",
     "unchecked",
     "unknown_keys",
@@ -295,7 +296,9 @@ def unknown_keys(
         )
     by_name, by_folded = hints
     issues = []
-    for key in payload.keys() - known.keys():
+    for key in payload:  # the caller's order
+        if key in known:
+            continue
         wire = by_name.get(key)
         if wire is not None:
             hint = f"; the wire key of {key!r} is {wire!r}"
@@ -305,9 +308,6 @@ def unknown_keys(
         pointer = f"{prefix}/{pointer_token(key)}"
         message = f"is not an input of this model{hint}"
         issues.append(_new(Issue, (pointer, message, "additionalProperties", "error", None)))
-    if len(issues) > 1:  # a set's order is not the payload's: keep the caller's order
-        order = {f"{prefix}/{pointer_token(key)}": at for at, key in enumerate(payload)}
-        issues.sort(key=lambda issue: order[issue.pointer])
     return issues
 
 
@@ -369,18 +369,29 @@ def header_info(size: int | None, head: bytes, *, image: bool = True) -> FileInf
     )
 
 
-def inline_file_info(url: str) -> FileInfo | None:
-    """What a ``data:`` URI's own bytes tell of its file; None when ``url`` is no ``data:`` URI
-    or does not decode. The size of base64 content is counted, not decoded (a reference video
-    can be tens of MiB); only an image's first 64 KiB are decoded, for its dimensions."""
+def split_data_uri(url: str) -> tuple[str, bool, str] | None:
+    """``(media type, base64?, content)`` of a ``data:`` URI (RFC 2397); None for any other
+    string. ``serve`` reads inline references with it too."""
     if url[:5].lower() != "data:":
         return None
     header, comma, content = url[5:].partition(",")
     if not comma:
         return None
     media_type, *parameters = header.split(";")
-    image = media_type.strip().lower().startswith("image/")
-    if not (parameters and parameters[-1].strip().lower() == "base64"):
+    encoded = bool(parameters) and parameters[-1].strip().lower() == "base64"
+    return media_type.strip(), encoded, content
+
+
+def inline_file_info(url: str) -> FileInfo | None:
+    """What a ``data:`` URI's own bytes tell of its file; None when ``url`` is no ``data:`` URI
+    or does not decode. The size of base64 content is counted, not decoded (a reference video
+    can be tens of MiB); only an image's first 64 KiB are decoded, for its dimensions."""
+    parsed = split_data_uri(url)
+    if parsed is None:
+        return None
+    media_type, encoded, content = parsed
+    image = media_type.lower().startswith("image/")
+    if not encoded:
         from urllib.parse import unquote_to_bytes
 
         data = unquote_to_bytes(content)
@@ -414,8 +425,8 @@ def check_files(
 ) -> list[Issue]:
     """The documented file rules of one URL, against what ``files`` knows of its file."""
     info = None if files is None else files.get(url)
-    if info is None and url[:5].lower() == "data:":
-        info = inline_file_info(url)
+    if info is None and url[:5].lower() == "data:":  # checked here: validate()'s hot path
+        info = inline_file_info(url)  # a data: URI holds its file
     if info is None:
         key = (id(rules), pointer)
         listed = _UNCHECKED.get(key)
