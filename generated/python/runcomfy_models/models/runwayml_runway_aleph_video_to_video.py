@@ -34,6 +34,7 @@ from .._runtime._validation import (
     not_an_object,
     not_one_of,
     required,
+    unchecked,
     unknown_keys,
     wrong_type,
 )
@@ -182,10 +183,12 @@ _KEYS_0: Final = {
     "image_url": "image_url",
 }
 _RULES_1: Final = (FileRule("file_size_mb", "<", 16, "File size must be less than 16 MB."),)
-_ENUM_2: Final = dict.fromkeys(
+_UNCHECKED_2: Final = unchecked(_RULES_1, "/video_url", "video_url")
+_ENUM_3: Final = dict.fromkeys(
     ["1584:672", "1280:720", "848:480", "1104:832", "640:480", "960:960", "832:1104", "720:1280"]
 )
-_RULES_3: Final = (FileRule("file_size_mb", "<", 16, "File size must be less than 16 MB."),)
+_RULES_4: Final = (FileRule("file_size_mb", "<", 16, "File size must be less than 16 MB."),)
+_UNCHECKED_5: Final = unchecked(_RULES_4, "/image_url", "image_url")
 
 
 def validate(
@@ -210,7 +213,10 @@ def validate(
     else:
         if not is_url(value):
             issues.append(broken("/video_url", "video_url", "format", "be an absolute URL", value))
-        issues.extend(check_files(value, _RULES_1, files, "/video_url", "video_url"))
+        if files is None and value[:5].lower() != "data:":
+            issues.extend(_UNCHECKED_2)
+        else:
+            issues.extend(check_files(value, _RULES_1, files, "/video_url", "video_url"))
     value = payload.get("prompt", MISSING)
     if value is MISSING:
         issues.append(required("/prompt", "prompt"))
@@ -227,8 +233,8 @@ def validate(
     elif not isinstance(value, str):
         issues.append(wrong_type("/ratio", "ratio", "a string", value))
     else:
-        if value not in _ENUM_2:
-            issues.append(not_one_of("/ratio", "ratio", _ENUM_2, value))
+        if value not in _ENUM_3:
+            issues.append(not_one_of("/ratio", "ratio", _ENUM_3, value))
     value = payload.get("image_url", MISSING)
     if value is not MISSING:
         if not isinstance(value, str):
@@ -238,7 +244,10 @@ def validate(
                 issues.append(
                     broken("/image_url", "image_url", "format", "be an absolute URL", value)
                 )
-            issues.extend(check_files(value, _RULES_3, files, "/image_url", "image_url"))
+            if files is None and value[:5].lower() != "data:":
+                issues.extend(_UNCHECKED_5)
+            else:
+                issues.extend(check_files(value, _RULES_4, files, "/image_url", "image_url"))
     return issues
 
 
