@@ -8,7 +8,8 @@ queued, 0.7 s running, by time only). The client is the SDK ``generate`` builds 
 * requests per job (counted by the server), failures, duplicate submits (jobs the server
   created beyond the N the client holds) and orphans (server jobs the client has no result for).
 
-Modes: ``async`` (one ``AsyncRunComfy``, N tasks on one event loop) and ``sync`` (one
+Modes: ``async`` (one ``AsyncRunComfy``, N tasks on one event loop), once per
+``--backends`` (``http_backend="httpx"``, the default, and ``"aiohttp"``), and ``sync`` (one
 ``RunComfy`` shared by a thread pool of min(N, --threads) workers).
 
 Run on demand: ``python benchmarks/bench_client.py --n 100 1000 5000``; see docs/benchmarks.md.
@@ -126,7 +127,8 @@ def run_async(sdk: ModuleType, base_url: str, n: int, options: dict[str, Any]) -
             )
             cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
             after = await asyncio.to_thread(_server_facts, base_url)
-        return _figures("async", n, cpu, wall, list(outcomes), before, after)
+        mode = f"async ({options.get('http_backend', 'httpx')})"
+        return _figures(mode, n, cpu, wall, list(outcomes), before, after)
 
     return asyncio.run(main())
 
@@ -193,6 +195,13 @@ def main() -> None:
     parser.add_argument(
         "--max-connections", type=int, help="client pool size (default: the client's own)"
     )
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        choices=["httpx", "aiohttp"],
+        default=["httpx", "aiohttp"],
+        help="the async client's http_backend (sync mode always uses httpx)",
+    )
     parser.add_argument("--queue-seconds", type=float, default=0.3)
     parser.add_argument("--progress-seconds", type=float, default=0.7)
     args = parser.parse_args()
@@ -220,11 +229,13 @@ def main() -> None:
             sdk = _build_sdk(Path(folder))
             for n in args.n:
                 for mode in args.modes:
-                    if mode == "async":
-                        figures = run_async(sdk, base_url, n, options)
-                    else:
+                    if mode == "sync":
                         figures = run_sync(sdk, base_url, n, args.threads, options)
-                    print(figures.line(), flush=True)
+                        print(figures.line(), flush=True)
+                        continue
+                    for backend in args.backends:
+                        figures = run_async(sdk, base_url, n, {**options, "http_backend": backend})
+                        print(figures.line(), flush=True)
     finally:
         server.terminate()
         server.join()

@@ -307,3 +307,44 @@ def test_an_unusable_request_id_may_have_made_a_job(script: Script, request_id: 
         endpoint._submit(TinyInput(prompt="x"))
     assert request_id not in str(caught.value) and "a" * 300 not in str(caught.value)
     assert len(script.requests("submit")) == 1 and script.requests("result") == []
+
+
+# --- the aiohttp backend's names for failures -------------------------------------------------
+
+
+def _aiohttp_failures() -> list[tuple[BaseException, type[httpx.TransportError]]]:
+    import aiohttp
+
+    key = aiohttp.client_reqrep.ConnectionKey("h", 80, False, True, None, None, None)
+    refused = aiohttp.ClientConnectorError(key, ConnectionRefusedError(111, "refused"))
+    return [
+        (refused, httpx.ConnectError),
+        (aiohttp.ConnectionTimeoutError("connect"), httpx.ConnectTimeout),
+        (aiohttp.SocketTimeoutError("read"), httpx.ReadTimeout),
+        (TimeoutError(), httpx.ReadTimeout),
+        (aiohttp.ServerDisconnectedError(), httpx.RemoteProtocolError),
+        (aiohttp.ClientOSError(104, "reset"), httpx.ReadError),
+        (aiohttp.ClientPayloadError("truncated"), httpx.ReadError),
+        (aiohttp.NonHttpUrlClientError("ftp://x"), httpx.UnsupportedProtocol),
+    ]
+
+
+@pytest.mark.parametrize("failure, expected", _aiohttp_failures())
+def test_aiohttp_failures_say_whether_the_request_may_have_been_sent(
+    failure: BaseException, expected: type[httpx.TransportError]
+) -> None:
+    from generator.runtime._aiohttp import _as_httpx_error
+    from generator.runtime._policy import surely_not_sent
+
+    error = _as_httpx_error(failure)
+    assert type(error) is expected
+    # Only a failure before any byte left may let a submit be sent again.
+    assert error is not None
+    not_sent = (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol)
+    assert surely_not_sent(error) == (expected in not_sent)
+
+
+def test_other_exceptions_are_not_renamed() -> None:
+    from generator.runtime._aiohttp import _as_httpx_error
+
+    assert _as_httpx_error(ValueError("x")) is None

@@ -53,6 +53,7 @@ __all__ = [
     "AsyncTransport",
     "Settings",
     "SyncTransport",
+    "pool_limits",
 ]
 
 DEFAULT_BASE_URL = "https://model-api.runcomfy.net"
@@ -97,6 +98,11 @@ class Settings:
     download_timeout: float | None = 1800.0
 
 
+def pool_limits(max_connections: int) -> httpx.Limits:
+    """Every connection of the pool is kept alive: the semaphore never lets more be asked for."""
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+
+
 def _json_or_none(content: bytes) -> Any:
     try:
         return json_module.loads(content)
@@ -125,10 +131,7 @@ class _TransportCore:
         self._headers = {"User-Agent": settings.user_agent, "Accept": "application/json"}
         #: Output files are media on a storage host: any type (as RunComfy's clients ask).
         self._file_headers = {"User-Agent": settings.user_agent, "Accept": "*/*"}
-        self._limits = httpx.Limits(
-            max_connections=settings.max_connections,
-            max_keepalive_connections=settings.max_connections,
-        )
+        self._limits = pool_limits(settings.max_connections)
         token = settings.token.reveal()
         self._token_bytes = token.encode()
         # JSON may spell these characters differently (``\\/``, ``\\u00e9``): then the raw
@@ -518,14 +521,17 @@ class AsyncTransport(_TransportCore):
         settings: Settings,
         http_client: httpx.AsyncClient | None = None,
         *,
+        owns_client: bool | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
+        """``owns_client``: close ``http_client`` with the transport (default: only the one
+        made here when none is given)."""
         # asyncio is imported here, not at the top: sync users and importing the package
         # (about 15 ms of it) never need it.
         import asyncio
 
         super().__init__(settings)
-        self._owns_client = http_client is None
+        self._owns_client = http_client is None if owns_client is None else owns_client
         self._http = http_client or httpx.AsyncClient(
             timeout=settings.timeout, limits=self._limits, follow_redirects=True
         )

@@ -1,0 +1,98 @@
+"""aiohttp under httpx for the async client: ``AsyncRunComfy(http_backend="aiohttp")``.
+
+httpx's own async stack (httpcore, anyio, h11) costs about 1 ms of CPU per request under
+concurrency; aiohttp's C-accelerated connection handling costs a fraction of it, which halves
+the client CPU of a job (docs/benchmarks.md). The Stainless SDKs offer the same choice
+(``DefaultAioHttpClient``), through the same well-kept adapter: ``httpx-aiohttp`` runs
+aiohttp as an httpx transport, so auth, redirects, decoding, streaming and every decision of
+the runtime stay httpx's and ours.
+
+One thing is not left to the adapter: how a failure is named. httpx-aiohttp reports a
+connection dropped after the request was written (``ServerDisconnectedError``, a reset) as
+``ConnectTimeout``, which says "never sent"; the runtime would then resend a submit and could
+create a second job. :func:`_as_httpx_error` names each aiohttp failure by what it says about
+the request: not sent (connect errors and connect timeouts) or maybe sent (everything else).
+
+Imported only when that backend is asked for: ``aiohttp`` and ``httpx-aiohttp`` are the
+package's optional ``aiohttp`` extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+import httpx_aiohttp
+
+__all__ = ["aiohttp_client"]
+
+
+def _as_httpx_error(error: BaseException) -> httpx.TransportError | None:
+    """The httpx error that says what ``error`` (an aiohttp failure) means for the request;
+    None when it is not one."""
+    message = str(error) or type(error).__name__
+    # Order matters: the classes nest (ConnectionTimeoutError is a ServerTimeoutError, a
+    # ClientConnectorError is a ClientOSError).
+    if isinstance(error, aiohttp.ClientConnectorError):  # no connection was made
+        return httpx.ConnectError(message)
+    if isinstance(error, aiohttp.ConnectionTimeoutError):  # none made, or none came free
+        return httpx.ConnectTimeout(message)
+    if isinstance(error, aiohttp.ServerTimeoutError | TimeoutError):  # sent, no answer yet
+        return httpx.ReadTimeout(message)
+    if isinstance(error, aiohttp.InvalidURL | aiohttp.NonHttpUrlClientError):
+        return httpx.UnsupportedProtocol(message)
+    if isinstance(error, aiohttp.ServerDisconnectedError | aiohttp.ClientResponseError):
+        return httpx.RemoteProtocolError(message)  # a broken or missing answer
+    if isinstance(error, aiohttp.ClientError):  # a reset, a truncated body...: maybe sent
+        return httpx.ReadError(message)
+    return None
+
+
+def _original(exc: BaseException) -> BaseException:
+    """The aiohttp failure behind ``exc``: httpx-aiohttp raises its own guess ``from`` it."""
+    if isinstance(exc, httpx.TransportError) and exc.__cause__ is not None:
+        return exc.__cause__
+    return exc
+
+
+class _Body(httpx.AsyncByteStream):
+    """The adapter's response stream, with failures while reading named as above."""
+
+    def __init__(self, stream: httpx.AsyncByteStream) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._stream:
+                yield chunk
+        except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
+            error = _as_httpx_error(_original(exc))
+            if error is None:
+                raise
+            raise error from None
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+class _Transport(httpx_aiohttp.AiohttpTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            response = await super().handle_async_request(request)
+        except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
+            error = _as_httpx_error(_original(exc))
+            if error is None:
+                raise
+            raise error from None
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _Body(response.stream)
+        return response
+
+
+def aiohttp_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` that sends through aiohttp, with the client's timeouts and
+    pool size; the transport that makes it owns and closes it."""
+    # A proxy from the environment still works: httpx mounts its own transport for it.
+    transport = _Transport(limits=limits)
+    return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=True)
