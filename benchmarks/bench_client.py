@@ -8,9 +8,10 @@ queued, 0.7 s running, by time only). The client is the SDK ``generate`` builds 
 * requests per job (counted by the server), failures, duplicate submits (jobs the server
   created beyond the N the client holds) and orphans (server jobs the client has no result for).
 
-Modes: ``async`` (one ``AsyncRunComfy``, N tasks on one event loop), once per
-``--backends`` (``http_backend="httpx"``, the default, and ``"aiohttp"``), and ``sync`` (one
-``RunComfy`` shared by a thread pool of min(N, --threads) workers).
+Modes: ``async`` (one ``AsyncRunComfy``, N tasks on one event loop) and ``sync`` (one
+``RunComfy`` shared by a thread pool of min(N, --threads) workers), each once per
+``--backends``: ``http_backend="httpx"`` (the default) and the other one (``"aiohttp"`` for
+async, ``"urllib3"`` for sync).
 
 Run on demand: ``python benchmarks/bench_client.py --n 100 1000 5000``; see docs/benchmarks.md.
 """
@@ -153,7 +154,8 @@ def run_sync(
             outcomes = list(pool.map(one, range(n)))
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         after = _server_facts(base_url)
-    return _figures(f"sync ({min(n, threads)} threads)", n, cpu, wall, outcomes, before, after)
+    mode = f"sync ({options.get('http_backend', 'httpx')}, {min(n, threads)} threads)"
+    return _figures(mode, n, cpu, wall, outcomes, before, after)
 
 
 def _figures(
@@ -198,9 +200,9 @@ def main() -> None:
     parser.add_argument(
         "--backends",
         nargs="+",
-        choices=["httpx", "aiohttp"],
-        default=["httpx", "aiohttp"],
-        help="the async client's http_backend (sync mode always uses httpx)",
+        choices=["httpx", "other"],
+        default=["httpx", "other"],
+        help="http_backend: httpx's own stack, or the other (aiohttp async, urllib3 sync)",
     )
     parser.add_argument("--queue-seconds", type=float, default=0.3)
     parser.add_argument("--progress-seconds", type=float, default=0.7)
@@ -229,12 +231,14 @@ def main() -> None:
             sdk = _build_sdk(Path(folder))
             for n in args.n:
                 for mode in args.modes:
-                    if mode == "sync":
-                        figures = run_sync(sdk, base_url, n, args.threads, options)
-                        print(figures.line(), flush=True)
-                        continue
                     for backend in args.backends:
-                        figures = run_async(sdk, base_url, n, {**options, "http_backend": backend})
+                        if backend == "other":
+                            backend = "aiohttp" if mode == "async" else "urllib3"
+                        chosen = {**options, "http_backend": backend}
+                        if mode == "async":
+                            figures = run_async(sdk, base_url, n, chosen)
+                        else:
+                            figures = run_sync(sdk, base_url, n, args.threads, chosen)
                         print(figures.line(), flush=True)
     finally:
         server.terminate()
