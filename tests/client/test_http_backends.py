@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
+import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -218,3 +220,39 @@ def test_closing_the_clients_closes_their_pools(
         pools = client._transport._http._transport._pool.pools
         assert len(pools) == 1
     assert len(pools) == 0
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_file_probes_and_downloads_go_through_the_backend(
+    sdk: ModuleType, make_server: Callable[..., RunningServer], backend: str, tmp_path: Path
+) -> None:
+    """check_files=True (HEAD + a ranged GET), then save(): every byte as the server has it."""
+    server = make_server(Schedule(queue_polls=0, progress_polls=0))
+    good = {**valid_kwargs(SPEC, server), "check_files": True}
+    small = {**good, "image_urls": [server.sample_url("image-small.png")]}  # rules want >= 320
+
+    def sync_flow() -> tuple[Any, BaseException, list[Path]]:
+        with _client(sdk, backend, server.base_url) as client:
+            endpoint = getattr(client, module_name(SPEC.model_id))
+            with pytest.raises(sdk.InputValidationError) as refused:
+                endpoint.submit(**small)
+            result = endpoint.run(**good)
+            return result, refused.value, result.save(tmp_path)
+
+    async def async_flow() -> tuple[Any, BaseException, list[Path]]:
+        async with _client(sdk, backend, server.base_url) as client:
+            endpoint = getattr(client, module_name(SPEC.model_id))
+            with pytest.raises(sdk.InputValidationError) as refused:
+                await endpoint.submit(**small)
+            result = await endpoint.run(**good)
+            return result, refused.value, await result.asave(tmp_path)
+
+    result, refused, saved = asyncio.run(async_flow()) if backend == "aiohttp" else sync_flow()
+    assert {issue.pointer for issue in refused.issues} == {"/image_urls/0"}  # type: ignore[attr-defined]
+    assert server.jobs_created() == 1
+    probes = [entry["method"] for entry in server.requests() if "/samples/" in entry["path"]]
+    assert probes.count("HEAD") == 2  # the small image, then the good run's
+    assert len(saved) == len(result.urls()) >= 1
+    for url, path in zip(result.urls(), saved, strict=True):
+        with urllib.request.urlopen(url) as answer:  # the server's own bytes, fetched plainly
+            assert path.read_bytes() == answer.read()
