@@ -85,49 +85,23 @@ def _settings(
     )
 
 
-def _check_backend(backend: str, choices: tuple[str, str], given: object) -> bool:
-    """Whether ``backend`` asks for the client's own non-httpx pool (checked)."""
-    if backend not in choices:
-        raise ConfigurationError(
-            f"http_backend must be {choices[0]!r} or {choices[1]!r}, got {backend!r}"
-        )
-    if backend == "httpx":
-        return False
-    if given is not None:
-        raise ConfigurationError(f"pass http_client or http_backend={backend!r}, not both")
-    return True
-
-
-def _missing_extra(backend: str, exc: ImportError) -> ConfigurationError:
-    return ConfigurationError(
-        f"http_backend={backend!r} needs the {backend!r} extra ({exc}): "
-        f"pip install '{distribution()}[{backend}]'"
-    )
-
-
-def _sync_http_client(
-    settings: Settings, given: httpx.Client | None, backend: str
-) -> httpx.Client | None:
-    """The client's own urllib3-backed pool; None for httpx's (or the caller's ``given``)."""
-    if not _check_backend(backend, ("httpx", "urllib3"), given):
-        return None
-    try:
-        from ._urllib3 import urllib3_client
-    except ImportError as exc:
-        raise _missing_extra(backend, exc) from None
-    return urllib3_client(settings.timeout, pool_limits(settings.max_connections))
-
-
 def _async_http_client(
     settings: Settings, given: httpx.AsyncClient | None, backend: str
 ) -> httpx.AsyncClient | None:
     """The client's own aiohttp-backed pool; None for httpx's (or the caller's ``given``)."""
-    if not _check_backend(backend, ("httpx", "aiohttp"), given):
+    if backend == "httpx":
         return None
+    if backend != "aiohttp":
+        raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', got {backend!r}")
+    if given is not None:
+        raise ConfigurationError("pass http_client or http_backend='aiohttp', not both")
     try:
         from ._aiohttp import aiohttp_client
     except ImportError as exc:
-        raise _missing_extra(backend, exc) from None
+        raise ConfigurationError(
+            f"http_backend='aiohttp' needs aiohttp and httpx-aiohttp ({exc}): "
+            f"pip install '{distribution()}[aiohttp]'"
+        ) from None
     return aiohttp_client(settings.timeout, pool_limits(settings.max_connections))
 
 
@@ -153,9 +127,9 @@ class _ClientCore:
     - ``max_download_bytes``/``download_timeout``: limits of ``Result.save()`` (4 GiB, 30 min).
     - ``http_client``: your own ``httpx`` client (you close it); the settings above that
       shape the pool and timeouts are then yours to give it.
-    - ``http_backend``: ``"httpx"`` (default); ``"aiohttp"`` (async client, the ``aiohttp``
-      extra) or ``"urllib3"`` (sync client, the ``urllib3`` extra) carry the requests at
-      about half the CPU per job: for hundreds of concurrent jobs.
+    - ``http_backend`` (async client only): ``"httpx"`` (default) or ``"aiohttp"``, which
+      sends through aiohttp (the ``aiohttp`` extra) at about half the CPU per job: for
+      hundreds of concurrent jobs.
     """
 
     _transport: SyncTransport | AsyncTransport
@@ -188,7 +162,6 @@ class ClientBase(_ClientCore):
         max_download_bytes: int | None = 4 * 1024**3,
         download_timeout: float | None = 1800.0,
         http_client: httpx.Client | None = None,
-        http_backend: Literal["httpx", "urllib3"] = "httpx",
     ) -> None:
         settings = _settings(
             token,
@@ -205,10 +178,7 @@ class ClientBase(_ClientCore):
             max_download_bytes=max_download_bytes,
             download_timeout=download_timeout,
         )
-        own = _sync_http_client(settings, http_client, http_backend)
-        self._transport = SyncTransport(
-            settings, own or http_client, owns_client=http_client is None
-        )
+        self._transport = SyncTransport(settings, http_client)
 
     def close(self) -> None:
         """Close the connection pool (not an ``http_client`` passed in: its owner closes it)."""

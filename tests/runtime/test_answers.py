@@ -344,38 +344,7 @@ def test_aiohttp_failures_say_whether_the_request_may_have_been_sent(
     assert surely_not_sent(error) == (expected in not_sent)
 
 
-def _urllib3_failures() -> list[tuple[BaseException, type[httpx.TransportError]]]:
-    import socket
-
-    from urllib3 import HTTPConnectionPool, exceptions
-    from urllib3.connection import HTTPConnection
-
-    connection = HTTPConnection("h")
-    pool = HTTPConnectionPool("h")
-    return [
-        (exceptions.NewConnectionError(connection, "refused"), httpx.ConnectError),
-        (exceptions.NameResolutionError("h", connection, socket.gaierror()), httpx.ConnectError),
-        (exceptions.ConnectTimeoutError("connect"), httpx.ConnectTimeout),
-        (exceptions.EmptyPoolError(pool, "busy"), httpx.PoolTimeout),
-        (exceptions.ReadTimeoutError(pool, "/", "read"), httpx.ReadTimeout),
-        (exceptions.LocationValueError("ftp://x"), httpx.UnsupportedProtocol),
-        (exceptions.SSLError("handshake"), httpx.ConnectError),
-        (exceptions.ProtocolError("Connection aborted."), httpx.RemoteProtocolError),
-        (ConnectionResetError(104, "reset"), httpx.ReadError),
-    ]
-
-
-@pytest.mark.parametrize("failure, expected", _urllib3_failures())
-def test_urllib3_failures_say_whether_the_request_may_have_been_sent(
-    failure: BaseException, expected: type[httpx.TransportError]
-) -> None:
-    from generator.runtime._urllib3 import _as_httpx_error
-
-    assert type(_as_httpx_error(failure)) is expected
-
-
 def test_other_exceptions_are_not_renamed() -> None:
-    from generator.runtime import _aiohttp, _urllib3
+    from generator.runtime._aiohttp import _as_httpx_error
 
-    assert _aiohttp._as_httpx_error(ValueError("x")) is None
-    assert _urllib3._as_httpx_error(ValueError("x")) is None
+    assert _as_httpx_error(ValueError("x")) is None

@@ -345,13 +345,10 @@ class SyncTransport(_TransportCore):
         settings: Settings,
         http_client: httpx.Client | None = None,
         *,
-        owns_client: bool | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        """``owns_client``: close ``http_client`` with the transport (default: only the one
-        made here when none is given)."""
         super().__init__(settings)
-        self._owns_client = http_client is None if owns_client is None else owns_client
+        self._owns_client = http_client is None
         self._http = http_client or httpx.Client(
             timeout=settings.timeout, limits=self._limits, follow_redirects=True
         )
