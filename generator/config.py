@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from generator.errors import InputError
+from generator.limits import MAX_CONFIG_BYTES, read_bounded
 from generator.lint.rules import RULES, Severity
 
 __all__ = [
@@ -178,12 +179,17 @@ def _has_table(document: Mapping[str, Any]) -> bool:
 def _parse(path: Path) -> dict[str, Any]:
     shown = str(_shown(path.absolute()))
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except OSError as exc:
-        raise InputError(shown, f"cannot read the configuration: {exc.strerror}") from None
+        data = read_bounded(path, MAX_CONFIG_BYTES, "the configuration is")
+    except InputError as error:
+        raise InputError(shown, error.message) from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(shown, f"not valid TOML: not UTF-8 ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(shown, f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise InputError(shown, "not usable TOML: nested too deeply") from None
 
 
 def find_config(start: Path) -> Path | None:

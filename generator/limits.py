@@ -15,6 +15,8 @@ from pathlib import Path
 from generator.errors import InputError
 
 __all__ = [
+    "MAX_BASELINE_BYTES",
+    "MAX_CONFIG_BYTES",
     "MAX_ENUM_VALUES",
     "MAX_EXAMPLE_BYTES",
     "MAX_INPUT_FILE_BYTES",
@@ -44,6 +46,10 @@ MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024
 #: The release manifest of an output folder outside git (every released model's normalized
 #: schemas, a few KB each: 128 MiB is thousands of models).
 MAX_RELEASE_MANIFEST_BYTES = 128 * 1024 * 1024
+#: A lint baseline (``lint --baseline``): one short entry per accepted finding.
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+#: A configuration file (``pyproject.toml`` or ``--config``).
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
 #: Arrays and objects inside one another anywhere in a model file (schema, example, default).
 MAX_JSON_DEPTH = 32
 #: ``properties``/``items`` levels from a schema's root (``loras[].scale`` is 3): nested models.

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import InputError
+from generator.limits import MAX_BASELINE_BYTES, read_bounded
 from generator.lint.findings import Finding
 from generator.lint.policy import relative_posix
 from generator.lint.report import LintReport
@@ -74,13 +75,14 @@ def dump_baseline(findings: Iterable[Finding], path: Path) -> str:
 
 def read_baseline(path: Path) -> Baseline:
     """Read a baseline written by ``lint --write-baseline``; InputError when it is not one."""
-    try:
-        document: Any = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         raise InputError(
             str(path), "no such baseline file (write one with `lint --write-baseline FILE`)"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        )
+    data = read_bounded(path, MAX_BASELINE_BYTES, "the baseline is")
+    try:
+        document: Any = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise InputError(str(path), f"cannot read the baseline: {exc}") from None
     except json.JSONDecodeError as exc:
         raise InputError(

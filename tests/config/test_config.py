@@ -299,6 +299,26 @@ def test_broken_toml_and_missing_files_are_one_line_errors(
     assert (code, err) == (2, "error: other/pyproject.toml: has no [tool.runcomfy-codegen] table\n")
 
 
+def test_config_files_python_cannot_hold_or_without_end_are_one_line_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    code, _, err = run("--config", "deep.toml", "lint")
+    assert (code, err) == (2, "error: deep.toml: not usable TOML: nested too deeply\n")
+
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# padding\n" * 500_000, encoding="utf-8")
+    code, _, err = run("--config", "huge.toml", "lint")
+    assert code == 2 and err.startswith("error: huge.toml: the configuration is larger than")
+
+    (tmp_path / "latin1.toml").write_bytes(b'a = "\xe9"\n')
+    code, _, err = run("--config", "latin1.toml", "lint")
+    assert code == 2 and err.startswith("error: latin1.toml: not valid TOML: not UTF-8")
+    assert err.count("\n") == 1
+
+
 def test_read_config_gives_typed_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     path = _pyproject(

@@ -223,6 +223,12 @@ def test_unusable_baseline_is_a_one_line_error(project: Path, content: str, mess
     assert code == 2 and "no such baseline file" in err
 
 
+def test_a_baseline_without_end_is_refused_at_its_limit(project: Path) -> None:
+    code, out, err = run("lint", "--baseline", "/dev/zero")  # was read into memory without end
+    assert (code, out) == (2, "")
+    assert err.startswith("error: /dev/zero: the baseline is larger than") and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("option", ["--output", "--write-baseline"])
 @pytest.mark.parametrize("target", [ALEPH, "./" + ALEPH, "seed.txt"])
 def test_a_report_never_overwrites_a_linted_file(
