@@ -15,6 +15,7 @@ from generator.config import PackageNames
 from generator.output.build import Build, build, default_jobs
 from generator.output.cache import RenderCache, default_cache_dir
 from generator.output.folders import DEFAULT_OUT_DIR, check_generate_folders
+from generator.output.lock import output_lock
 from generator.output.tree import TreeDiff, diff_tree, write_tree
 
 __all__ = ["EXIT_DRIFT", "generate_command"]
@@ -141,6 +142,44 @@ def generate_command(
         writing=not check,
     )
     cache = RenderCache(cache_dir)
+    with output_lock(out_dir, exclusive=not check, on_wait=_say_waiting(out_dir, level)):
+        _generate(
+            schemas_dir,
+            out_dir,
+            check=check,
+            templates_dir=templates_dir,
+            force=force,
+            cache=cache,
+            prune_cache=not no_cache,
+            package_names=PackageNames(distribution_name, import_name),
+            mark_released=mark_released,
+            jobs=jobs,
+            level=level,
+        )
+
+
+def _say_waiting(out_dir: Path, level: int) -> Callable[[], None]:
+    def say() -> None:
+        if level >= 0:
+            click.echo(f"waiting for another runcomfy-codegen generate on {out_dir}", err=True)
+
+    return say
+
+
+def _generate(
+    schemas_dir: Path,
+    out_dir: Path,
+    *,
+    check: bool,
+    templates_dir: Path | None,
+    force: bool,
+    cache: RenderCache,
+    prune_cache: bool,
+    package_names: PackageNames,
+    mark_released: bool,
+    jobs: int | None,
+    level: int,
+) -> None:
     with _progress(level >= 0) as on_progress:
         result = build(
             schemas_dir,
@@ -149,7 +188,7 @@ def generate_command(
             cache=cache,
             jobs=jobs or default_jobs(),
             on_progress=on_progress,
-            package_names=PackageNames(distribution_name, import_name),
+            package_names=package_names,
             mark_released=mark_released,
         )
     files = result.files
@@ -173,7 +212,7 @@ def generate_command(
         )
         raise click.exceptions.Exit(EXIT_DRIFT)
     diff = write_tree(out_dir, files, force=force, verify=_verifier(result))
-    if not no_cache:
+    if prune_cache:
         cache.prune()
     if level >= 0:
         click.echo(
