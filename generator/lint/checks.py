@@ -23,9 +23,11 @@ from generator.schema.ir import MediaKind, NameOrigin, Rule
 from generator.schema.names import assign_names, strip_node_prefixes
 from generator.schema.normalize import (
     base_type,
+    canonical_type,
     infer_media,
     normalize,
     prepare,
+    type_of_default,
     type_of_values,
 )
 from generator.schema.refs import SchemaReferenceError
@@ -57,10 +59,20 @@ def _json_type(value: Any) -> str:
     return _JSON_TYPE_OF.get(type(value), "unknown")
 
 
+def _declared(node: dict[str, Any]) -> Any:
+    """The node's ``type`` with each spelling normalization accepts read as its JSON type
+    ("float" -> "number", "INT" -> "integer"); unknown names as they are."""
+    declared = node.get("type")
+    if isinstance(declared, str):
+        return canonical_type(declared) or declared
+    if isinstance(declared, list):
+        return [canonical_type(k) or k if isinstance(k, str) else k for k in declared]
+    return declared
+
+
 def _fits(value: Any, declared: Any) -> bool:
     if not isinstance(declared, str):
         return True
-    declared = "number" if declared == "float" else declared
     actual = _json_type(value)
     return actual == declared or (declared == "number" and actual == "integer")
 
@@ -99,25 +111,31 @@ class _ModelLinter:
 
     def type(self, node: dict[str, Any], pointer: str) -> None:
         documented = node.get("type")
-        if documented is None and ("enum" in node or "const" in node):
-            inferred = type_of_values(node)
+        if documented is None:
+            if "enum" in node or "const" in node:
+                inferred, source = type_of_values(node), "its values"
+            else:
+                inferred, source = type_of_default(node), "its default"
             if inferred is not None:
-                self.add("RC107", f"no type; read as {inferred!r} from its values", pointer)
+                self.add("RC107", f"no type; read as {inferred!r} from {source}", pointer)
             return
         spelled = documented if isinstance(documented, list) else [documented]
         for index, name in enumerate(spelled):
             at = join_pointer(pointer, "type", *([index] if isinstance(documented, list) else []))
+            canonical = canonical_type(name) if isinstance(name, str) else None
             if name == "float":
                 self.add("RC101", '"float" is not a JSON Schema type; read as "number"', at)
-            elif name is not None and (not isinstance(name, str) or name not in JSON_TYPES):
+            elif canonical is None:
                 self.add("RC102", f"unknown type {name!r}", at)
+            elif canonical != name:
+                self.add("RC108", f"{name!r} is not a JSON Schema type; read as {canonical!r}", at)
 
     def format(self, node: dict[str, Any], pointer: str) -> None:
         value = node.get("format")
         if not isinstance(value, str):
             return
         at = join_pointer(pointer, "format")
-        kind = base_type(node.get("type"))
+        kind = base_type(_declared(node))
         misplaced = (value in _MEDIA and kind != "string") or (
             value in _PLURAL_MEDIA and kind != "array"
         )
@@ -172,12 +190,12 @@ class _ModelLinter:
             else:
                 seen[identity] = index
         kinds = {_json_type(v) for v in values}
-        declared = node.get("type") if "type" in node else type_of_values(node)
+        declared = _declared(node) if "type" in node else type_of_values(node)
         if isinstance(declared, list) and "null" in declared:
             kinds.discard("null")  # a property that may be null lists null among its values
         if "number" in kinds:
             kinds.discard("integer")  # 1 and 2.5 are both numbers
-        misfits = [v for v in values if not _fits(v, node.get("type"))]
+        misfits = [v for v in values if not _fits(v, _declared(node))]
         at = join_pointer(pointer, "enum")
         if len(kinds) > 1:
             self.add("RC204", f"enum mixes {', '.join(sorted(kinds))} values", at)
@@ -336,10 +354,9 @@ def _checkable(node: Any) -> dict[str, Any] | None:
         return None
     out = copy.deepcopy(node)
     out.pop("validations", None)
-    declared = out.get("type")
+    declared = _declared(out)
     if declared is not None:
-        spelled = declared if isinstance(declared, list) else [declared]  # [X, "null"] too
-        kinds = ["number" if kind == "float" else kind for kind in spelled]
+        kinds = declared if isinstance(declared, list) else [declared]  # [X, "null"] too
         if not all(isinstance(kind, str) and kind in JSON_TYPES for kind in kinds):
             return None
         out["type"] = kinds if isinstance(declared, list) else kinds[0]

@@ -99,8 +99,18 @@ RULES: tuple[LintRule, ...] = (
         "RC107",
         "type-inferred",
         Severity.INFO,
-        "A property has no type; normalization gives it the one type of its enum values.",
+        "A property has no type; normalization gives it the one type of its enum (or const) "
+        "values, else of its default.",
         'Write the type: {"type": "string", "enum": [...]}.',
+    ),
+    LintRule(
+        "RC108",
+        "type-alias",
+        Severity.INFO,
+        'A property\'s type is another spelling of a JSON Schema type ("int", "bool", "str", '
+        '"double", or another letter case such as ComfyUI\'s "INT", "STRING").',
+        'Write the JSON Schema name ("integer", "boolean", "string", "number"); normalization '
+        "reads the spelling as it.",
     ),
     LintRule(
         "RC201",

@@ -2,7 +2,10 @@
 
 Every quirk of the documented form has one meaning here (README "Normalization"):
 
-* ``"type": "float"`` is ``"number"``; any other non-JSON-Schema type is an error.
+* ``"type": "float"`` is ``"number"``, and so are the other common spellings of a JSON type
+  (``int``, ``bool``, ``str``, ``double``, any letter case: ComfyUI writes ``INT``, ``FLOAT``,
+  ``STRING``, ``BOOLEAN``); any other non-JSON-Schema type is an error. A property without a
+  type takes the one type of its ``enum``/``const`` values, else of its ``default``.
 * ``validations`` become typed rules under ``x-runcomfy-validations`` (on the items of arrays).
 * ``image_uri``/``video_uri``/``audio_uri`` (and the plural ``*_uris`` on arrays) become
   ``"format": "uri"`` plus ``contentMediaType`` (``image/*`` ...), on the items for arrays.
@@ -41,6 +44,7 @@ from generator.schema.rules import VALIDATIONS_KEYWORD, parse_rules
 __all__ = [
     "DIALECT",
     "base_type",
+    "canonical_type",
     "field_spec",
     "infer_media",
     "non_null_type",
@@ -48,11 +52,15 @@ __all__ = [
     "output_field_spec",
     "prepare",
     "schema_id",
+    "type_of_default",
     "type_of_values",
 ]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-_TYPE_ALIASES = {"float": "number"}
+#: Spellings of JSON types seen in model schemas, lower-cased (ComfyUI's INT, FLOAT, STRING,
+#: BOOLEAN; Python's int, bool, str): each means one JSON type.
+_TYPE_ALIASES = {"float": "number", "double": "number", "int": "integer", "bool": "boolean"}
+_TYPE_ALIASES["str"] = "string"
 _MEDIA_FORMATS = {f"{kind.value}_uri": kind for kind in MediaKind}
 _PLURAL_MEDIA_FORMATS = {f"{kind.value}_uris": kind for kind in MediaKind}
 _FORMAT_CHECKER = format_checker()
@@ -137,6 +145,33 @@ def type_of_values(node: dict[str, Any]) -> str | list[str] | None:
     return [kind, "null"] if nullable else kind
 
 
+def type_of_default(node: dict[str, Any]) -> str | None:
+    """The JSON type of a property's ``default``; None without one (or a ``null`` one).
+
+    Pages sometimes leave the type out of a setting that has a default: ``{"default": 42}``.
+    """
+    value = node.get("default")
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object" if isinstance(value, dict) else None
+
+
+def canonical_type(name: str) -> str | None:
+    """The JSON type ``name`` spells (``"number"`` for ``"float"`` or ``"FLOAT"``); None when
+    it spells none."""
+    lowered = name.lower()
+    canonical = _TYPE_ALIASES.get(lowered, lowered)
+    return canonical if canonical in JSON_TYPES else None
+
+
 def schema_id(model_id: str, part: str) -> str:
     return f"urn:runcomfy:model:{model_id}:{part}"
 
@@ -156,13 +191,16 @@ class _Normalizer:
         documented = node.get("type")
         if documented is None:
             inferred = type_of_values(node)
+            source = "the type of every enum (or const) value"
+            if inferred is None and "enum" not in node and "const" not in node:
+                inferred, source = type_of_default(node), "the type of its default"
             if inferred is None:
-                raise self.error("property has no type", pointer)
-            self.note(
-                "type-inferred",
-                f"no type given: {inferred!r}, the type of every enum (or const) value",
-                pointer,
-            )
+                raise self.error(
+                    "property has no type, and no enum, const or default of one type to "
+                    "read one from",
+                    pointer,
+                )
+            self.note("type-inferred", f"no type given: {inferred!r}, {source}", pointer)
             return inferred
         spelled = documented if isinstance(documented, list) else [documented]
         result: list[str] = []
@@ -174,14 +212,14 @@ class _Normalizer:
             )
             if not isinstance(name, str):
                 raise self.error(f"type must be a string, not {name!r}", at)
-            name = _TYPE_ALIASES.get(name, name)
-            if name not in JSON_TYPES:
+            canonical = canonical_type(name)
+            if canonical is None:
                 raise self.error(
                     f"unknown type {name!r} (JSON Schema types: {', '.join(sorted(JSON_TYPES))}; "
-                    "'float' is read as 'number')",
+                    "'float', 'int', 'bool', 'str' and other letter cases are read as them)",
                     at,
                 )
-            result.append(name)
+            result.append(canonical)
         return result if isinstance(documented, list) else result[0]
 
     def schema(

@@ -102,15 +102,15 @@ def test_git_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_unusable_input_exits_two(tmp_path: Path) -> None:
     bad = json.loads(PORTRAIT.read_text("utf-8"))
-    bad["input_schema"]["properties"]["149_seed"]["type"] = "int"
+    bad["input_schema"]["properties"]["149_seed"]["type"] = "tensor"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(bad), encoding="utf-8")
     code, _, err = run("diff", str(PORTRAIT), str(path))
     assert code == 2
     assert (
-        err == f"error: {path}#/input_schema/properties/149_seed/type: unknown type 'int' "
+        err == f"error: {path}#/input_schema/properties/149_seed/type: unknown type 'tensor' "
         "(JSON Schema types: array, boolean, integer, null, number, object, string; "
-        "'float' is read as 'number')\n"
+        "'float', 'int', 'bool', 'str' and other letter cases are read as them)\n"
     )
     assert run("diff", str(PORTRAIT))[0] == 2
 

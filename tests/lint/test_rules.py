@@ -58,7 +58,7 @@ CASES: list[tuple[str, str, DocumentedModel, DocumentedModel]] = [
     (
         "RC102",
         "/input_schema/properties/p/type",
-        model({"p": prop(type="str")}),
+        model({"p": prop(type="tensor")}),
         model({"p": prop(type="string")}),
     ),
     (
@@ -92,6 +92,18 @@ CASES: list[tuple[str, str, DocumentedModel, DocumentedModel]] = [
         "/input_schema/properties/p",
         model({"p": prop(enum=["fast", "slow"])}),
         model({"p": prop(type="string", enum=["fast", "slow"])}),
+    ),
+    (
+        "RC107",
+        "/input_schema/properties/p",
+        model({"p": prop(default=42)}),
+        model({"p": prop(type="integer", default=42)}),
+    ),
+    (
+        "RC108",
+        "/input_schema/properties/p/type",
+        model({"p": prop(type="INT", default=20)}),
+        model({"p": prop(type="integer", default=20)}),
     ),
     (
         "RC201",
@@ -246,7 +258,7 @@ def test_refused_model_is_reported_not_raised() -> None:
     """What normalize refuses shows up as findings, and the other properties are still linted."""
     bad = model(
         {
-            "p": prop(type="str"),
+            "p": prop(type="tensor"),
             "n": prop(type="integer", minimum=5, default=1),
             "image": prop(type="string", validations=[rule_entry("file_size_mb<<", 3, "x")]),
         },
@@ -319,7 +331,7 @@ def test_a_refused_model_with_a_property_that_may_be_null_still_checks_its_examp
     a "type": [X, "null"] property there was an internal error (a list is not hashable)."""
     refused = model(
         {
-            "p": prop(type="str"),
+            "p": prop(type="tensor"),
             "n": prop(type=["integer", "null"], minimum=1),
             "f": prop(type=["float", "null"]),
         },

@@ -176,10 +176,10 @@ def page(*entries: Any, total: int | None = None) -> Scripted:
         (
             {
                 "/v1/models": page(
-                    entry(input_schema={"type": "object", "properties": {"p": {"type": "str"}}})
+                    entry(input_schema={"type": "object", "properties": {"p": {"type": "tensor"}}})
                 )
             },
-            f"error: catalog:{SEEDANCE}#/input_schema/properties/p/type: unknown type 'str'",
+            f"error: catalog:{SEEDANCE}#/input_schema/properties/p/type: unknown type 'tensor'",
         ),
         (
             {
@@ -243,13 +243,14 @@ def test_one_bad_model_among_many_writes_nothing(remote: Path, local: Path) -> N
     # serve refuses unusable files at start-up: spoil this one once it is loaded
     with serve_in_thread(remote, token=TOKEN) as server:
         served = server.state.catalog.documented("zz/last/text-to-image").input_schema
-        served["properties"]["n"]["type"] = "int"
+        served["properties"]["n"]["type"] = "tensor"
         result = pull(server.base_url, local, "--all")
     assert_refused(
         result,
         local,
         before,
-        "error: catalog:zz/last/text-to-image#/input_schema/properties/n/type: unknown type 'int'",
+        "error: catalog:zz/last/text-to-image#/input_schema/properties/n/type: unknown type "
+        "'tensor'",
     )
 
 

@@ -164,7 +164,7 @@ def test_normalized_schemas_follow_the_shipped_vocabulary() -> None:
 @pytest.mark.parametrize(
     ("prop", "pointer", "message"),
     [
-        ({"type": "str"}, "/input_schema/properties/p/type", "unknown type 'str'"),
+        ({"type": "tensor"}, "/input_schema/properties/p/type", "unknown type 'tensor'"),
         (
             {
                 "type": "string",
@@ -268,7 +268,48 @@ def test_a_choice_without_a_type_that_lists_null_may_be_null() -> None:
 
 
 @pytest.mark.parametrize(
-    "prop", [{"enum": ["1", 1]}, {"enum": [None]}, {"enum": []}, {"title": "no enum"}]
+    ("spelled", "json_type"),
+    [
+        ("FLOAT", "number"),
+        ("double", "number"),
+        ("INT", "integer"),
+        ("Integer", "integer"),
+        ("bool", "boolean"),
+        ("BOOLEAN", "boolean"),
+        ("str", "string"),
+        ("STRING", "string"),
+        (["INT", "null"], ["integer", "null"]),
+    ],
+)
+def test_other_spellings_of_a_json_type_are_read_as_it(spelled: Any, json_type: Any) -> None:
+    """ComfyUI writes INT, FLOAT, STRING, BOOLEAN; Python-minded pages int, bool, str."""
+    spec = normalize(model({"p": {"title": "P", "type": spelled}}))
+    assert spec.input_schema["properties"]["p"]["type"] == json_type
+    assert spec.fields[0].json_type == (json_type if isinstance(json_type, str) else json_type[0])
+
+
+@pytest.mark.parametrize(
+    ("default", "json_type"),
+    [(42, "integer"), (0.5, "number"), ("euler", "string"), (True, "boolean"), ([1], "array")],
+)
+def test_without_a_type_or_enum_the_default_gives_the_type(default: Any, json_type: str) -> None:
+    spec = normalize(model({"p": {"title": "P", "default": default}}))
+    assert spec.input_schema["properties"]["p"]["type"] == json_type
+    assert spec.input_schema["properties"]["p"]["default"] == default
+    [note] = [d for d in spec.diagnostics if d.code == "type-inferred"]
+    assert "its default" in note.message and note.pointer == "/input_schema/properties/p"
+
+
+@pytest.mark.parametrize(
+    "prop",
+    [
+        {"enum": ["1", 1]},
+        {"enum": [None]},
+        {"enum": []},
+        {"title": "no enum"},
+        {"title": "null default", "default": None},
+        {"enum": ["1", 1], "default": "1"},  # the values decide, not the default
+    ],
 )
 def test_without_a_type_and_one_type_of_values_a_property_is_refused(
     prop: dict[str, Any],

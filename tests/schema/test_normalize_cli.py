@@ -73,13 +73,13 @@ def test_a_clean_model_prints_no_warnings() -> None:
 
 def test_a_broken_schema_is_one_line_naming_file_and_pointer(tmp_path: Path) -> None:
     model = json.loads(Path(_model_file("runwayml/runway-aleph/video-to-video")).read_text("utf-8"))
-    model["input_schema"]["properties"]["prompt"]["type"] = "str"
+    model["input_schema"]["properties"]["prompt"]["type"] = "tensor"
     broken = tmp_path / "broken.json"
     broken.write_text(json.dumps(model), encoding="utf-8")
     code, out, err = run("normalize", str(broken))
     assert (code, out) == (2, "")
     assert err.startswith(f"error: {broken}#/input_schema/properties/prompt/type: ")
-    assert "'str'" in err and err.count("\n") == 1
+    assert "'tensor'" in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize(
