@@ -13,6 +13,10 @@ first error) and by ``jsonschema`` Draft 2020-12 with format checking (``iter_er
 problem). Medians of repeated timings, microseconds per call, and speed ratios
 (fastjsonschema time / ours: above 1.0 means ours is faster).
 
+The ``+read`` column times ``validate()`` plus ``str()`` of every issue it returns (what
+InputValidationError does with them), against the same fastjsonschema call (whose one message
+is built when it raises): what a user who reads the problems pays.
+
 Run on demand: ``python benchmarks/bench_validate.py [--repeat 7]``. Not part of the tests.
 """
 
@@ -102,9 +106,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {platform.python_version()}, {platform.machine()}, fastjsonschema "
           f"{fastjsonschema.VERSION}")  # fmt: skip
-    header = f"{'model':44} {'payload':13} {'ours':>8} {'fastjs':>8} {'jsonschema':>10}"
-    print(header + f" {'vs fastjs':>9} {'vs jsonschema':>13}   errors ours/fastjs/jsonschema")
+    header = f"{'model':44} {'payload':13} {'ours':>8} {'+read':>8} {'fastjs':>8}"
+    print(
+        header + f" {'jsonschema':>10} {'vs fastjs':>9} {'+read vs':>9} {'vs jsonschema':>13}"
+        "   errors ours/fastjs/jsonschema"
+    )
     ratios_fast: dict[str, list[float]] = {}
+    ratios_read: dict[str, list[float]] = {}
     ratios_js: list[float] = []
     per_problem: list[float] = []
     for spec in load_specs(ROOT / "schemas"):
@@ -117,22 +125,29 @@ def main() -> None:
             fast_errors = 0 if fast(payload) else 1
             assert (ours_errors == 0) == (js_errors == 0) == (fast_errors == 0), (label, spec)
             ours = _median_us(lambda m=module, p=payload: m.validate(p), args.repeat)
+            read = _median_us(
+                lambda m=module, p=payload: [str(i) for i in m.validate(p)], args.repeat
+            )
             fjs = _median_us(lambda f=fast, p=payload: f(p), args.repeat)
             js = _median_us(
                 lambda r=reference, p=payload: list(r.iter_errors(p)), max(3, args.repeat // 2)
             )
             ratios_fast.setdefault(label, []).append(fjs / ours)
+            ratios_read.setdefault(label, []).append(fjs / read)
             ratios_js.append(js / ours)
             if ours_errors > 1:
                 per_problem.append(fjs / (ours / ours_errors))
             print(
-                f"{spec.model_id:44} {label:13} {ours:8.2f} {fjs:8.2f} {js:10.1f} "
-                f"{fjs / ours:8.2f}x {js / ours:12.1f}x   {ours_errors}/{fast_errors}/{js_errors}"
+                f"{spec.model_id:44} {label:13} {ours:8.2f} {read:8.2f} {fjs:8.2f} {js:10.1f} "
+                f"{fjs / ours:8.2f}x {fjs / read:8.2f}x {js / ours:12.1f}x"
+                f"   {ours_errors}/{fast_errors}/{js_errors}"
             )
     for label, ratios in ratios_fast.items():
+        read_ratios = ratios_read[label]
         print(
             f"{label:13} speed vs fastjsonschema: median {statistics.median(ratios):.2f}x, "
-            f"min {min(ratios):.2f}x"
+            f"min {min(ratios):.2f}x; reading every message too: median "
+            f"{statistics.median(read_ratios):.2f}x, min {min(read_ratios):.2f}x"
         )
     print(
         f"invalid-many per problem reported vs fastjsonschema's one: median "

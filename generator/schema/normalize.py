@@ -18,6 +18,7 @@ Every quirk of the documented form has one meaning here (README "Normalization")
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -176,6 +177,11 @@ def schema_id(model_id: str, part: str) -> str:
     return f"urn:runcomfy:model:{model_id}:{part}"
 
 
+#: Normalized schemas (as sorted JSON) that passed the metaschema check in this process.
+_VALID_SCHEMAS: set[str] = set()
+_MAX_REMEMBERED = 10_000
+
+
 class _Normalizer:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -321,11 +327,18 @@ class _Normalizer:
         return None
 
     def check(self, schema: dict[str, Any], pointer: str) -> None:
+        # A catalog repeats schemas (one output schema per output type, the same seed or
+        # prompt settings): each distinct one is checked against the metaschema once.
+        text = json.dumps(schema, sort_keys=True)
+        if text in _VALID_SCHEMAS:
+            return
         try:
             Draft202012Validator.check_schema(schema)
         except SchemaError as exc:
             at = join_pointer(pointer, *exc.path)
             raise self.error(f"not a valid JSON Schema: {exc.message}", at) from None
+        if len(_VALID_SCHEMAS) < _MAX_REMEMBERED:
+            _VALID_SCHEMAS.add(text)
 
     def check_instance(
         self, schema: dict[str, Any], instance: Any, pointer: str, code: str, what: str
