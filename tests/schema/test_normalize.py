@@ -429,3 +429,14 @@ def test_keywords_the_generated_validator_cannot_check_are_refused(
     with pytest.raises(InputError, match="cannot check") as caught:
         normalize(model({"p": prop}))
     assert caught.value.pointer == "/input_schema/properties/p" + pointer
+
+
+def test_the_metaschema_check_remembers_only_schemas_that_passed() -> None:
+    """Checks are remembered per distinct schema; a refused one is refused every time."""
+    broken = model({"p": {"type": "string", "minLength": -1}})
+    for _ in range(2):
+        with pytest.raises(InputError, match="not a valid JSON Schema") as caught:
+            normalize(copy.deepcopy(broken))
+        assert caught.value.pointer == "/input_schema/properties/p/minLength"
+    fine = model({"p": {"type": "string", "minLength": 1}})
+    assert normalize(fine).input_schema == normalize(copy.deepcopy(fine)).input_schema
