@@ -73,7 +73,7 @@ def test_bad_schema_exits_2_and_leaves_output_untouched(tmp_path: Path) -> None:
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     model_file = schemas / (SEED + ".json")
     model = json.loads(model_file.read_text())
-    model["input_schema"]["properties"]["prompt"]["type"] = "str"
+    model["input_schema"]["properties"]["prompt"]["type"] = "tensor"
     model_file.write_text(json.dumps(model))
 
     code, _, stderr = _run("generate", "--schemas", str(schemas), "--out", str(out))

@@ -315,7 +315,7 @@ def test_process_pool_gives_the_same_bytes_and_reports_bad_input(
 
     broken = next(schemas.rglob("*.json"))
     data = json.loads(broken.read_text("utf-8"))
-    data["input_schema"]["properties"]["bad"] = {"type": "str"}
+    data["input_schema"]["properties"]["bad"] = {"type": "tensor"}
     broken.write_text(json.dumps(data), "utf-8")
     with pytest.raises(InputError) as caught:
         build(schemas, jobs=2)
