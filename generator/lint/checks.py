@@ -60,8 +60,13 @@ def _json_type(value: Any) -> str:
 
 
 def _declared(node: dict[str, Any]) -> Any:
-    """The node's ``type`` with each spelling normalization accepts read as its JSON type
-    ("float" -> "number", "INT" -> "integer"); unknown names as they are."""
+    """The node's ``type`` as normalization reads it: each spelling it accepts as its JSON
+    type ("float" -> "number", "INT" -> "integer"; unknown names as they are), and without a
+    type the one it infers (from the enum or const values, else the default), or None."""
+    if "type" not in node:
+        if "enum" in node or "const" in node:
+            return type_of_values(node)
+        return type_of_default(node)
     declared = node.get("type")
     if isinstance(declared, str):
         return canonical_type(declared) or declared
@@ -190,7 +195,7 @@ class _ModelLinter:
             else:
                 seen[identity] = index
         kinds = {_json_type(v) for v in values}
-        declared = _declared(node) if "type" in node else type_of_values(node)
+        declared = _declared(node)
         if isinstance(declared, list) and "null" in declared:
             kinds.discard("null")  # a property that may be null lists null among its values
         if "number" in kinds:

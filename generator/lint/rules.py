@@ -101,7 +101,8 @@ RULES: tuple[LintRule, ...] = (
         Severity.INFO,
         "A property has no type; normalization gives it the one type of its enum (or const) "
         "values, else of its default.",
-        'Write the type: {"type": "string", "enum": [...]}.',
+        'Write the type they imply: {"type": "string", "enum": [...]}, '
+        '{"type": "integer", "default": 20}.',
     ),
     LintRule(
         "RC108",

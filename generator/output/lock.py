@@ -7,8 +7,9 @@ lock while it reads the released state, renders and writes, and ``generate --che
 one (it must not read a tree being swapped). A second run waits, as cargo waits for its build
 folder, after saying so.
 
-The lock is ``flock`` on the output folder's parent directory: the output folder itself is
-replaced by each run, and a lock file would be one more file in the user's repository. Where
+The lock is ``flock`` on the output folder's parent directory (its nearest existing ancestor
+before the first run): the output folder itself is replaced by each run, and a lock file
+would be one more file in the user's repository. Where
 ``fcntl`` does not exist (Windows) there is no lock.
 """
 
@@ -23,8 +24,13 @@ __all__ = ["output_lock"]
 
 
 def _locked_folder(out_dir: Path) -> Path:
+    """The output folder's parent, or its nearest existing ancestor: the lock creates no
+    folder (a run refused for bad input leaves the disk as it was)."""
     real = out_dir.resolve() if out_dir.is_symlink() else out_dir.absolute()
-    return real.parent
+    folder = real.parent
+    while not folder.is_dir() and folder != folder.parent:
+        folder = folder.parent
+    return folder
 
 
 @contextmanager
@@ -36,14 +42,9 @@ def output_lock(out_dir: Path, *, exclusive: bool, on_wait: Callable[[], None]) 
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    folder = _locked_folder(out_dir)
     try:
-        if exclusive:
-            folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        # Nothing there to read (--check), or a folder that cannot be made: writing the
-        # tree reports that in its own words.
+        fd = os.open(_locked_folder(out_dir), os.O_RDONLY)
+    except OSError:  # a folder that cannot be opened: writing the tree says so in its words
         yield
         return
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH

@@ -13,17 +13,25 @@ connection dropped after the request was written (``ServerDisconnectedError``, a
 create a second job. :func:`_as_httpx_error` names each aiohttp failure by what it says about
 the request: not sent (connect errors and connect timeouts) or maybe sent (everything else).
 
+Two more things httpx does that aiohttp would do differently are kept httpx's: credentials in
+a URL never reach aiohttp (httpx has already made them a header; aiohttp refuses both), and a
+proxy from the environment (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``) is honoured by
+leaving such a client on httpx's own stack, which applies the proxy and ``NO_PROXY`` rules.
+
 Imported only when that backend is asked for: ``aiohttp`` and ``httpx-aiohttp`` are the
 package's optional ``aiohttp`` extra.
 """
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import AsyncIterator
 
 import aiohttp
 import httpx
 import httpx_aiohttp
+
+from ._package import logger
 
 __all__ = ["aiohttp_client"]
 
@@ -47,6 +55,12 @@ def _as_httpx_error(error: BaseException) -> httpx.TransportError | None:
     if isinstance(error, aiohttp.ClientError):  # a reset, a truncated body...: maybe sent
         return httpx.ReadError(message)
     return None
+
+
+def _refused_before_sending(error: ValueError) -> httpx.TransportError:
+    """aiohttp refuses a request it cannot put on the wire (a host name IDNA cannot encode) with
+    a plain ValueError, before connecting: nothing was sent."""
+    return httpx.LocalProtocolError(str(error) or type(error).__name__)
 
 
 def _original(exc: BaseException) -> BaseException:
@@ -78,8 +92,12 @@ class _Body(httpx.AsyncByteStream):
 
 class _Transport(httpx_aiohttp.AiohttpTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.userinfo:  # already a header (httpx's), never on the wire
+            request.url = request.url.copy_with(userinfo=b"")
         try:
             response = await super().handle_async_request(request)
+        except ValueError as exc:  # UnicodeError too: raised before anything is sent
+            raise _refused_before_sending(exc) from None
         except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
             error = _as_httpx_error(_original(exc))
             if error is None:
@@ -90,9 +108,17 @@ class _Transport(httpx_aiohttp.AiohttpTransport):
         return response
 
 
+def _environment_proxy() -> bool:
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
 def aiohttp_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` that sends through aiohttp, with the client's timeouts and
-    pool size; the transport that makes it owns and closes it."""
-    # A proxy from the environment still works: httpx mounts its own transport for it.
+    pool size; the transport that makes it owns and closes it. With a proxy in the
+    environment, httpx's own stack (see the module docstring)."""
+    if _environment_proxy():
+        logger.info("http_backend='aiohttp': a proxy is set in the environment; httpx carries it")
+        return httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True)
     transport = _Transport(limits=limits)
     return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=True)

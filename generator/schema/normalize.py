@@ -150,6 +150,8 @@ def type_of_default(node: dict[str, Any]) -> str | None:
     """The JSON type of a property's ``default``; None without one (or a ``null`` one).
 
     Pages sometimes leave the type out of a setting that has a default: ``{"default": 42}``.
+    An integer default with a fractional bound or step (``"maximum": 2.5``) is a ``number``:
+    the setting takes fractions.
     """
     value = node.get("default")
     if value is None:
@@ -157,12 +159,17 @@ def type_of_default(node: dict[str, Any]) -> str | None:
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
-        return "integer"
+        numbers = [node.get(k) for k in _NUMBER_KEYWORDS]
+        fractional = any(isinstance(n, float) and not n.is_integer() for n in numbers)
+        return "number" if fractional else "integer"
     if isinstance(value, float):
         return "number"
     if isinstance(value, str):
         return "string"
     return "array" if isinstance(value, list) else "object" if isinstance(value, dict) else None
+
+
+_NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 
 
 def canonical_type(name: str) -> str | None:

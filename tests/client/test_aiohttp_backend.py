@@ -57,8 +57,15 @@ def _calls(
     return asyncio.run(scenario())
 
 
-def _one(sdk: ModuleType, server: RunningServer, method: str = "run", **overrides: Any) -> Any:
-    [outcome] = _calls(sdk, server.base_url, [(method, valid_kwargs(SPEC, server))], **overrides)
+def _one(
+    sdk: ModuleType,
+    server: RunningServer,
+    method: str = "run",
+    base: str | None = None,
+    **overrides: Any,
+) -> Any:
+    calls = [(method, valid_kwargs(SPEC, server))]
+    [outcome] = _calls(sdk, base or server.base_url, calls, **overrides)
     return outcome
 
 
@@ -215,3 +222,40 @@ def test_file_probes_and_downloads_go_through_aiohttp(
     for url, path in zip(result.urls(), saved, strict=True):
         with urllib.request.urlopen(url) as answer:  # the server's own bytes, fetched plainly
             assert path.read_bytes() == answer.read()
+
+
+def test_a_proxy_in_the_environment_is_honoured(
+    sdk: ModuleType, make_server: Callable[..., RunningServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """httpx applies HTTP_PROXY & co. only without a transport of one's own: such a client
+    stays on httpx's stack, so the proxy (here a port nobody listens on) is used."""
+    server = make_server(Schedule(queue_polls=0, progress_polls=0))
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with socket.socket() as placeholder:
+        placeholder.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{placeholder.getsockname()[1]}")
+        error = _one(sdk, server, "submit", max_retries=0)
+    assert isinstance(error, sdk._runtime.APIConnectionError), error
+    assert server.requests("POST") == []  # it went to the proxy, not around it
+
+
+def test_credentials_in_a_url_and_unencodable_hosts_are_not_raw_errors(
+    sdk: ModuleType, make_server: Callable[..., RunningServer], tmp_path: Path
+) -> None:
+    server = make_server(Schedule(queue_polls=0, progress_polls=0))
+    with_credentials = server.base_url.replace("http://", "http://user:secret@")
+    result = _one(sdk, server, base=with_credentials)
+    assert result.urls()
+
+    async def download(url: str) -> BaseException | None:
+        async with _client(sdk, server.base_url) as client:
+            try:
+                await client._transport.download(url, tmp_path / "x", overwrite=True, deadline=None)
+            except Exception as exc:
+                return exc
+        return None
+
+    error = asyncio.run(download("http://" + "a" * 64 + ".example/x.png"))
+    assert isinstance(error, sdk._runtime.APIConnectionError), repr(error)
+    assert asyncio.run(download(with_credentials + "/samples/image.png")) is None

@@ -354,3 +354,9 @@ def test_a_type_that_is_no_name_is_an_unknown_type_not_an_internal_error(spelled
 def test_a_choice_without_a_type_that_lists_null_is_inferred_not_mixed() -> None:
     found = [f.code for f in lint_model(model({"p": prop(enum=["fast", None])}))]
     assert found == ["RC107"]
+
+
+def test_a_media_input_whose_type_is_inferred_fits_its_format() -> None:
+    """Lint reads the type normalize infers (from the default here), not a missing one."""
+    image = model({"p": prop(format="image_uri", default="https://x.example/a.png")})
+    assert [f.code for f in lint_model(image)] == ["RC107"]

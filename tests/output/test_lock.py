@@ -80,3 +80,19 @@ def test_quiet_waits_without_a_word(tmp_path: Path) -> None:
     _, err = run.communicate(timeout=300)
     assert WAITING not in err
     assert run.returncode == 1  # an empty output folder is out of date
+
+
+def test_a_refused_run_creates_no_folder_for_its_lock(tmp_path: Path) -> None:
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "x.json").write_text("{", encoding="utf-8")
+    command = "from generator._entry import main; main()"
+    done = subprocess.run(
+        [sys.executable, "-c", command, "generate", "--schemas", "bad", "--out", "new/a/gen"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert done.returncode == 2 and done.stderr.startswith("error: "), done.stderr
+    assert not (tmp_path / "new").exists()

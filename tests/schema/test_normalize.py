@@ -301,6 +301,24 @@ def test_without_a_type_or_enum_the_default_gives_the_type(default: Any, json_ty
 
 
 @pytest.mark.parametrize(
+    ("bounds", "json_type"),
+    [
+        ({"minimum": 0, "maximum": 2.5}, "number"),
+        ({"multipleOf": 0.05}, "number"),
+        ({"exclusiveMinimum": 0.5}, "number"),
+        ({"minimum": 0, "maximum": 10.0}, "integer"),  # 10.0 is a whole number
+        ({"minimum": 0, "maximum": 10}, "integer"),
+    ],
+)
+def test_an_integer_default_with_fractional_bounds_is_a_number(
+    bounds: dict[str, Any], json_type: str
+) -> None:
+    """{"default": 1, "maximum": 2.5}: the setting takes 1.5, so it is no integer."""
+    spec = normalize(model({"p": {"title": "P", "default": 1, **bounds}}))
+    assert spec.input_schema["properties"]["p"]["type"] == json_type
+
+
+@pytest.mark.parametrize(
     "prop",
     [
         {"enum": ["1", 1]},
