@@ -259,3 +259,15 @@ def test_credentials_in_a_url_and_unencodable_hosts_are_not_raw_errors(
     error = asyncio.run(download("http://" + "a" * 64 + ".example/x.png"))
     assert isinstance(error, sdk._runtime.APIConnectionError), repr(error)
     assert asyncio.run(download(with_credentials + "/samples/image.png")) is None
+
+
+def test_a_long_header_reads_as_with_httpx(
+    sdk: ModuleType, make_server: Callable[..., RunningServer]
+) -> None:
+    """A 10 KB Location (signed storage URLs are long) is read, as h11 reads it: the
+    redirect is refused as such, not lost as a broken answer."""
+    where = "http://elsewhere.invalid/" + "a" * 10_000
+    server = make_server(faults=[Fault("POST", "/v1/models/*", "redirect", message=where)])
+    error = _one(sdk, server, "submit")
+    assert isinstance(error, sdk._runtime.ProtocolError) and "redirect" in str(error), error
+    assert server.jobs_created() == 0

@@ -90,7 +90,27 @@ class _Body(httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
+#: The longest response head line or header aiohttp reads: httpx's h11 takes a head of up to
+#: 16 KiB, aiohttp's default stops a header at 8 KiB (a long signed ``Location`` from a
+#: storage host would fail on one backend only).
+_MAX_HEADER_BYTES = 16 * 1024
+
+
 class _Transport(httpx_aiohttp.AiohttpTransport):
+    def get_client(self) -> aiohttp.ClientSession:
+        """The adapter's session (its pool size, keep-alive and TLS settings), with room for
+        the header lengths httpx accepts."""
+        connector = aiohttp.TCPConnector(
+            limit=self.limits.max_connections or 0,
+            keepalive_timeout=self.limits.keepalive_expiry,
+            ssl=self.ssl_context,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            max_line_size=_MAX_HEADER_BYTES,
+            max_field_size=_MAX_HEADER_BYTES,
+        )
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.userinfo:  # already a header (httpx's), never on the wire
             request.url = request.url.copy_with(userinfo=b"")
