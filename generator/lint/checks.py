@@ -28,6 +28,7 @@ from generator.schema.normalize import (
     normalize,
     prepare,
     type_of_default,
+    type_of_keywords,
     type_of_values,
 )
 from generator.schema.refs import SchemaReferenceError
@@ -66,7 +67,7 @@ def _declared(node: dict[str, Any]) -> Any:
     if "type" not in node:
         if "enum" in node or "const" in node:
             return type_of_values(node)
-        return type_of_default(node)
+        return type_of_default(node) or type_of_keywords(node)
     declared = node.get("type")
     if isinstance(declared, str):
         return canonical_type(declared) or declared
@@ -119,8 +120,10 @@ class _ModelLinter:
         if documented is None:
             if "enum" in node or "const" in node:
                 inferred, source = type_of_values(node), "its values"
-            else:
+            elif "default" in node and type_of_default(node) is not None:
                 inferred, source = type_of_default(node), "its default"
+            else:
+                inferred, source = type_of_keywords(node), "its keywords"
             if inferred is not None:
                 self.add("RC107", f"no type; read as {inferred!r} from {source}", pointer)
             return

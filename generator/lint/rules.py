@@ -100,7 +100,7 @@ RULES: tuple[LintRule, ...] = (
         "type-inferred",
         Severity.INFO,
         "A property has no type; normalization gives it the one type of its enum (or const) "
-        "values, else of its default.",
+        "values, else of its default, else the one its keywords apply to.",
         'Write the type they imply: {"type": "string", "enum": [...]}, '
         '{"type": "integer", "default": 20}.',
     ),

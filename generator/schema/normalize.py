@@ -5,7 +5,8 @@ Every quirk of the documented form has one meaning here (README "Normalization")
 * ``"type": "float"`` is ``"number"``, and so are the other common spellings of a JSON type
   (``int``, ``bool``, ``str``, ``double``, any letter case: ComfyUI writes ``INT``, ``FLOAT``,
   ``STRING``, ``BOOLEAN``); any other non-JSON-Schema type is an error. A property without a
-  type takes the one type of its ``enum``/``const`` values, else of its ``default``.
+  type takes the one type of its ``enum``/``const`` values, else of its ``default``, else the
+  one its keywords apply to (``items``: array, ``maxLength``: string).
 * ``validations`` become typed rules under ``x-runcomfy-validations`` (on the items of arrays).
 * ``image_uri``/``video_uri``/``audio_uri`` (and the plural ``*_uris`` on arrays) become
   ``"format": "uri"`` plus ``contentMediaType`` (``image/*`` ...), on the items for arrays.
@@ -54,6 +55,7 @@ __all__ = [
     "prepare",
     "schema_id",
     "type_of_default",
+    "type_of_keywords",
     "type_of_values",
 ]
 
@@ -172,6 +174,24 @@ def type_of_default(node: dict[str, Any]) -> str | None:
 _NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 
 
+def type_of_keywords(node: dict[str, Any]) -> str | None:
+    """The one type an untyped property's keywords apply to (``items``: ``array``,
+    ``maxLength``: ``string``, ``minimum``: ``number``, ``image_uri``: ``string``); None when
+    there are none, or they apply to different types."""
+    kinds: set[str] | None = None
+    fmt = node.get("format")
+    if isinstance(fmt, str) and (fmt in _MEDIA_FORMATS or fmt in _PLURAL_MEDIA_FORMATS):
+        kinds = {"string"} if fmt in _MEDIA_FORMATS else {"array"}
+    for keyword, applies_to in _KEYWORD_TYPES.items():
+        if keyword in node:
+            kinds = set(applies_to) if kinds is None else kinds & applies_to
+    if not kinds:
+        return None
+    if kinds == {"integer", "number"}:
+        return "number"
+    return next(iter(kinds)) if len(kinds) == 1 else None
+
+
 def canonical_type(name: str) -> str | None:
     """The JSON type ``name`` spells (``"number"`` for ``"float"`` or ``"FLOAT"``); None when
     it spells none."""
@@ -207,10 +227,13 @@ class _Normalizer:
             source = "the type of every enum (or const) value"
             if inferred is None and "enum" not in node and "const" not in node:
                 inferred, source = type_of_default(node), "the type of its default"
+                if inferred is None:
+                    inferred = type_of_keywords(node)
+                    source = "the type its keywords (or media format) apply to"
             if inferred is None:
                 raise self.error(
-                    "property has no type, and no enum, const or default of one type to "
-                    "read one from",
+                    "property has no type, and no enum, const, default or keywords of one "
+                    "type to read one from",
                     pointer,
                 )
             self.note("type-inferred", f"no type given: {inferred!r}, {source}", pointer)

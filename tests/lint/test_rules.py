@@ -356,6 +356,13 @@ def test_a_choice_without_a_type_that_lists_null_is_inferred_not_mixed() -> None
     assert found == ["RC107"]
 
 
+def test_a_type_read_from_keywords_is_an_info_finding() -> None:
+    found = lint_model(model({"p": prop(maxLength=10)}))
+    assert [(f.code, f.message) for f in found] == [
+        ("RC107", "no type; read as 'string' from its keywords")
+    ]
+
+
 def test_a_media_input_whose_type_is_inferred_fits_its_format() -> None:
     """Lint reads the type normalize infers (from the default here), not a missing one."""
     image = model({"p": prop(format="image_uri", default="https://x.example/a.png")})

@@ -301,6 +301,26 @@ def test_without_a_type_or_enum_the_default_gives_the_type(default: Any, json_ty
 
 
 @pytest.mark.parametrize(
+    ("keywords", "json_type"),
+    [
+        ({"items": {"type": "string"}, "maxItems": 3}, "array"),
+        ({"maxLength": 100}, "string"),
+        ({"minimum": 0, "maximum": 1}, "number"),
+        ({"format": "image_uri"}, "string"),
+        ({"format": "image_uris", "items": {"type": "string"}}, "array"),
+        ({"properties": {"a": {"type": "string"}}}, "object"),
+    ],
+)
+def test_without_type_enum_or_default_the_keywords_give_the_type(
+    keywords: dict[str, Any], json_type: str
+) -> None:
+    spec = normalize(model({"p": {"title": "P", **keywords}}))
+    assert spec.input_schema["properties"]["p"]["type"] == json_type
+    [note] = [d for d in spec.diagnostics if d.code == "type-inferred"]
+    assert "its keywords" in note.message
+
+
+@pytest.mark.parametrize(
     ("bounds", "json_type"),
     [
         ({"minimum": 0, "maximum": 2.5}, "number"),
@@ -326,6 +346,8 @@ def test_an_integer_default_with_fractional_bounds_is_a_number(
         {"enum": []},
         {"title": "no enum"},
         {"title": "null default", "default": None},
+        {"minLength": 1, "minimum": 0},  # keywords of two types
+        {"format": "image_uri", "maxItems": 2},
         {"enum": ["1", 1], "default": "1"},  # the values decide, not the default
     ],
 )
