@@ -13,10 +13,12 @@ connection dropped after the request was written (``ServerDisconnectedError``, a
 create a second job. :func:`_as_httpx_error` names each aiohttp failure by what it says about
 the request: not sent (connect errors and connect timeouts) or maybe sent (everything else).
 
-Two more things httpx does that aiohttp would do differently are kept httpx's: credentials in
-a URL never reach aiohttp (httpx has already made them a header; aiohttp refuses both), and a
-proxy from the environment (``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY``) is honoured by
-leaving such a client on httpx's own stack, which applies the proxy and ``NO_PROXY`` rules.
+Where aiohttp would behave otherwise, httpx's behaviour is kept: credentials in a URL never
+reach aiohttp (httpx has already made them a header; aiohttp refuses both), a host name
+aiohttp cannot encode is "not sent" rather than a raw ValueError, header lines are read up to
+h11's 16 KiB, and a proxy from the environment (``HTTP_PROXY``, ``HTTPS_PROXY``,
+``ALL_PROXY``) is honoured by leaving such a client on httpx's own stack, which applies the
+proxy and ``NO_PROXY`` rules.
 
 Imported only when that backend is asked for: ``aiohttp`` and ``httpx-aiohttp`` are the
 package's optional ``aiohttp`` extra.
