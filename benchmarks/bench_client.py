@@ -10,9 +10,9 @@ queued, 0.7 s running, by time only). The client is the SDK ``generate`` builds 
 * requests per job (counted by the server), failures, duplicate submits (jobs the server
   created beyond the N the client holds) and orphans (server jobs the client has no result for).
 
-Modes: ``async`` (one ``AsyncRunComfy``, N tasks on one event loop), once per
-``--backends`` (``http_backend="httpx"``, the default, and ``"aiohttp"``), and ``sync`` (one
-``RunComfy`` shared by a thread pool of min(N, --threads) workers).
+Modes: ``async`` (one ``AsyncRunComfy``, N tasks on one event loop) and ``sync`` (one
+``RunComfy`` shared by a thread pool of min(N, --threads) workers), each once per
+``--backends``: ``http_backend="httpx"`` (the default) and ``"aiohttp"``.
 
 Run on demand: ``python benchmarks/bench_client.py --n 100 1000 5000``; see docs/benchmarks.md.
 """
@@ -165,7 +165,8 @@ def run_sync(
             outcomes = list(pool.map(one, range(n)))
         cpu, wall = _cpu_since(cpu), time.perf_counter() - wall
         after = _server_facts(base_url)
-    return _figures(f"sync ({min(n, threads)} threads)", n, cpu, wall, outcomes, before, after)
+    mode = f"sync ({options.get('http_backend', 'httpx')}, {min(n, threads)} threads)"
+    return _figures(mode, n, cpu, wall, outcomes, before, after)
 
 
 def _figures(
@@ -213,7 +214,7 @@ def main() -> None:
         nargs="+",
         choices=["httpx", "aiohttp"],
         default=["httpx", "aiohttp"],
-        help="the async client's http_backend (sync mode always uses httpx)",
+        help="the clients' http_backend",
     )
     parser.add_argument("--queue-seconds", type=float, default=0.3)
     parser.add_argument("--progress-seconds", type=float, default=0.7)
@@ -242,12 +243,12 @@ def main() -> None:
             sdk = _build_sdk(Path(folder))
             for n in args.n:
                 for mode in args.modes:
-                    if mode == "sync":
-                        figures = run_sync(sdk, base_url, n, args.threads, options)
-                        print(figures.line(), flush=True)
-                        continue
                     for backend in args.backends:
-                        figures = run_async(sdk, base_url, n, {**options, "http_backend": backend})
+                        chosen = {**options, "http_backend": backend}
+                        if mode == "sync":
+                            figures = run_sync(sdk, base_url, n, args.threads, chosen)
+                        else:
+                            figures = run_async(sdk, base_url, n, chosen)
                         print(figures.line(), flush=True)
     finally:
         server.terminate()

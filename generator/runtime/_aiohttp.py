@@ -1,4 +1,5 @@
-"""aiohttp under httpx for the async client: ``AsyncRunComfy(http_backend="aiohttp")``.
+"""aiohttp under httpx: ``AsyncRunComfy(http_backend="aiohttp")``, and ``RunComfy(...)`` with
+the same backend on a background event loop (:class:`LoopTransport`).
 
 httpx's own async stack (httpcore, anyio, h11) costs about 1 ms of CPU per request under
 concurrency; aiohttp's C-accelerated connection handling costs a fraction of it, which halves
@@ -26,16 +27,25 @@ package's optional ``aiohttp`` extra.
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 import urllib.request
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
 
 import aiohttp
 import httpx
 import httpx_aiohttp
 
-from ._package import logger
+from ._package import PACKAGE, logger
+from ._transport import AsyncTransport, Settings, SyncTransport, _TransportCore, pool_limits
+from ._types import FileInfo
 
-__all__ = ["aiohttp_client"]
+__all__ = ["LoopTransport", "aiohttp_client"]
+
+_T = TypeVar("_T")
 
 
 def _as_httpx_error(error: BaseException) -> httpx.TransportError | None:
@@ -144,3 +154,89 @@ def aiohttp_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.AsyncC
         return httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=True)
     transport = _Transport(limits=limits)
     return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=True)
+
+
+class LoopTransport(SyncTransport):
+    """The sync client's aiohttp backend: every request runs on one event loop in a
+    background thread, through an :class:`AsyncTransport`, and the calling thread waits for
+    it. A thread pool of a thousand ``run()`` calls then costs what the async client costs:
+    the threads only wait (and sleep between polls), the loop does the HTTP.
+
+    The same decisions as the async transport (it is one), the same deadlines (one clock);
+    an interrupt while waiting cancels the request on the loop and is raised as usual.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        _TransportCore.__init__(self, settings)
+        self.sleep = time.sleep
+        self._async = AsyncTransport(
+            settings,
+            aiohttp_client(settings.timeout, pool_limits(settings.max_connections)),
+            owns_client=True,
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name=f"{PACKAGE}-http", daemon=True
+                )
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    def _wait(self, work: Coroutine[Any, Any, _T]) -> _T:
+        future = asyncio.run_coroutine_threadsafe(work, self._running_loop())
+        try:
+            return future.result()
+        except BaseException:
+            future.cancel()  # an interrupt while waiting: the request stops too
+            raise
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        idempotent: bool,
+        request_id: str | None = None,
+        deadline: float | None = None,
+    ) -> dict[str, Any]:
+        return self._wait(
+            self._async.request(
+                method,
+                path,
+                json=json,
+                params=params,
+                idempotent=idempotent,
+                request_id=request_id,
+                deadline=deadline,
+            )
+        )
+
+    def download(
+        self, url: str, destination: Path, *, overwrite: bool, deadline: float | None
+    ) -> None:
+        self._wait(self._async.download(url, destination, overwrite=overwrite, deadline=deadline))
+
+    def probe_files(self, urls: list[str], deadline: float | None) -> dict[str, FileInfo]:
+        return self._wait(self._async.probe_files(urls, deadline))
+
+    def close(self) -> None:
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        try:
+            asyncio.run_coroutine_threadsafe(self._async.aclose(), loop).result()
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()

@@ -85,23 +85,42 @@ def _settings(
     )
 
 
+def _sync_transport(settings: Settings, given: httpx.Client | None, backend: str) -> SyncTransport:
+    """httpx's own pool (or the caller's ``given``), or aiohttp's on a background loop."""
+    if not _chosen_aiohttp(backend, given):
+        return SyncTransport(settings, given)
+    try:
+        from ._aiohttp import LoopTransport
+    except ImportError as exc:
+        raise _missing_extra(exc) from None
+    return LoopTransport(settings)
+
+
+def _chosen_aiohttp(backend: str, given: object) -> bool:
+    if backend not in ("httpx", "aiohttp"):
+        raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', got {backend!r}")
+    if backend == "aiohttp" and given is not None:
+        raise ConfigurationError("pass http_client or http_backend='aiohttp', not both")
+    return backend == "aiohttp"
+
+
+def _missing_extra(exc: ImportError) -> ConfigurationError:
+    return ConfigurationError(
+        f"http_backend='aiohttp' needs aiohttp and httpx-aiohttp ({exc}): "
+        f"pip install '{distribution()}[aiohttp]'"
+    )
+
+
 def _async_http_client(
     settings: Settings, given: httpx.AsyncClient | None, backend: str
 ) -> httpx.AsyncClient | None:
     """The client's own aiohttp-backed pool; None for httpx's (or the caller's ``given``)."""
-    if backend == "httpx":
+    if not _chosen_aiohttp(backend, given):
         return None
-    if backend != "aiohttp":
-        raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', got {backend!r}")
-    if given is not None:
-        raise ConfigurationError("pass http_client or http_backend='aiohttp', not both")
     try:
         from ._aiohttp import aiohttp_client
     except ImportError as exc:
-        raise ConfigurationError(
-            f"http_backend='aiohttp' needs aiohttp and httpx-aiohttp ({exc}): "
-            f"pip install '{distribution()}[aiohttp]'"
-        ) from None
+        raise _missing_extra(exc) from None
     return aiohttp_client(settings.timeout, pool_limits(settings.max_connections))
 
 
@@ -127,9 +146,9 @@ class _ClientCore:
     - ``max_download_bytes``/``download_timeout``: limits of ``Result.save()`` (4 GiB, 30 min).
     - ``http_client``: your own ``httpx`` client (you close it); the settings above that
       shape the pool and timeouts are then yours to give it.
-    - ``http_backend`` (async client only): ``"httpx"`` (default) or ``"aiohttp"``, which
-      sends through aiohttp (the ``aiohttp`` extra) at about half the CPU per job: for
-      hundreds of concurrent jobs.
+    - ``http_backend``: ``"httpx"`` (default) or ``"aiohttp"``, which sends through aiohttp
+      (the ``aiohttp`` extra) at less CPU per job, for hundreds of concurrent jobs; the sync
+      client then runs its requests on one event loop in a background thread.
     """
 
     _transport: SyncTransport | AsyncTransport
@@ -162,6 +181,7 @@ class ClientBase(_ClientCore):
         max_download_bytes: int | None = 4 * 1024**3,
         download_timeout: float | None = 1800.0,
         http_client: httpx.Client | None = None,
+        http_backend: Literal["httpx", "aiohttp"] = "httpx",
     ) -> None:
         settings = _settings(
             token,
@@ -178,7 +198,7 @@ class ClientBase(_ClientCore):
             max_download_bytes=max_download_bytes,
             download_timeout=download_timeout,
         )
-        self._transport = SyncTransport(settings, http_client)
+        self._transport = _sync_transport(settings, http_client, http_backend)
 
     def close(self) -> None:
         """Close the connection pool (not an ``http_client`` passed in: its owner closes it)."""
