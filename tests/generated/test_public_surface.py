@@ -49,6 +49,8 @@ assert not [m for m in sys.modules if m.startswith("runcomfy_models.models.")], 
 # No pydantic model class is built on import (pydantic.fields loads with the first one).
 assert "pydantic.fields" not in sys.modules
 client = p.RunComfy(token="t")
+# The optional aiohttp backend loads only when asked for.
+assert not [m for m in sys.modules if m.startswith(("aiohttp", "httpx_aiohttp"))]
 first, second = list(p.MODELS.values())[:2]
 getattr(client, first)
 loaded = [m for m in sys.modules if m.startswith("runcomfy_models.models.")]
