@@ -143,19 +143,45 @@ def generate_command(
     )
     cache = RenderCache(cache_dir)
     with output_lock(out_dir, exclusive=not check, on_wait=_say_waiting(out_dir, level)):
-        _generate(
-            schemas_dir,
-            out_dir,
-            check=check,
-            templates_dir=templates_dir,
-            force=force,
-            cache=cache,
-            prune_cache=not no_cache,
-            package_names=PackageNames(distribution_name, import_name),
-            mark_released=mark_released,
-            jobs=jobs,
-            level=level,
-        )
+        with _progress(level >= 0) as on_progress:
+            result = build(
+                schemas_dir,
+                templates_dir,
+                out_dir,
+                cache=cache,
+                jobs=jobs or default_jobs(),
+                on_progress=on_progress,
+                package_names=PackageNames(distribution_name, import_name),
+                mark_released=mark_released,
+            )
+        files = result.files
+        if level > 0:
+            click.echo(
+                f"{len(files)} files from {result.rendered + result.reused} models "
+                f"({result.rendered} rendered, {result.reused} from the cache)",
+                err=True,
+            )
+        if check:
+            diff = diff_tree(out_dir, files)
+            if diff.clean:
+                if level >= 0:
+                    click.echo(f"{out_dir} is up to date ({len(files)} files)")
+                return
+            click.echo(diff.text, nl=False)
+            click.echo(
+                f"{out_dir} is out of date: {len(diff.added)} added, {len(diff.changed)} changed, "
+                f"{len(diff.removed)} removed; run `runcomfy-codegen generate` (make generate)",
+                err=True,
+            )
+            raise click.exceptions.Exit(EXIT_DRIFT)
+        diff = write_tree(out_dir, files, force=force, verify=_verifier(result))
+        if not no_cache:
+            cache.prune()
+        if level >= 0:
+            click.echo(
+                f"{out_dir}: {len(files)} files ({len(diff.added)} added, {len(diff.changed)} "
+                f"changed, {len(diff.removed)} removed)"
+            )
 
 
 def _say_waiting(out_dir: Path, level: int) -> Callable[[], None]:
@@ -164,61 +190,6 @@ def _say_waiting(out_dir: Path, level: int) -> Callable[[], None]:
             click.echo(f"waiting for another runcomfy-codegen generate on {out_dir}", err=True)
 
     return say
-
-
-def _generate(
-    schemas_dir: Path,
-    out_dir: Path,
-    *,
-    check: bool,
-    templates_dir: Path | None,
-    force: bool,
-    cache: RenderCache,
-    prune_cache: bool,
-    package_names: PackageNames,
-    mark_released: bool,
-    jobs: int | None,
-    level: int,
-) -> None:
-    with _progress(level >= 0) as on_progress:
-        result = build(
-            schemas_dir,
-            templates_dir,
-            out_dir,
-            cache=cache,
-            jobs=jobs or default_jobs(),
-            on_progress=on_progress,
-            package_names=package_names,
-            mark_released=mark_released,
-        )
-    files = result.files
-    if level > 0:
-        click.echo(
-            f"{len(files)} files from {result.rendered + result.reused} models "
-            f"({result.rendered} rendered, {result.reused} from the cache)",
-            err=True,
-        )
-    if check:
-        diff = diff_tree(out_dir, files)
-        if diff.clean:
-            if level >= 0:
-                click.echo(f"{out_dir} is up to date ({len(files)} files)")
-            return
-        click.echo(diff.text, nl=False)
-        click.echo(
-            f"{out_dir} is out of date: {len(diff.added)} added, {len(diff.changed)} changed, "
-            f"{len(diff.removed)} removed; run `runcomfy-codegen generate` (make generate)",
-            err=True,
-        )
-        raise click.exceptions.Exit(EXIT_DRIFT)
-    diff = write_tree(out_dir, files, force=force, verify=_verifier(result))
-    if prune_cache:
-        cache.prune()
-    if level >= 0:
-        click.echo(
-            f"{out_dir}: {len(files)} files ({len(diff.added)} added, {len(diff.changed)} "
-            f"changed, {len(diff.removed)} removed)"
-        )
 
 
 def _verifier(result: Build) -> Callable[[Path, TreeDiff], None]:

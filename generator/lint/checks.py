@@ -25,11 +25,9 @@ from generator.schema.normalize import (
     base_type,
     canonical_type,
     infer_media,
+    inferred_type,
     normalize,
     prepare,
-    type_of_default,
-    type_of_keywords,
-    type_of_values,
 )
 from generator.schema.refs import SchemaReferenceError
 from generator.schema.rules import parse_rules
@@ -65,9 +63,7 @@ def _declared(node: dict[str, Any]) -> Any:
     type ("float" -> "number", "INT" -> "integer"; unknown names as they are), and without a
     type the one it infers (from the enum or const values, else the default), or None."""
     if "type" not in node:
-        if "enum" in node or "const" in node:
-            return type_of_values(node)
-        return type_of_default(node) or type_of_keywords(node)
+        return inferred_type(node)[0]
     declared = node.get("type")
     if isinstance(declared, str):
         return canonical_type(declared) or declared
@@ -118,14 +114,9 @@ class _ModelLinter:
     def type(self, node: dict[str, Any], pointer: str) -> None:
         documented = node.get("type")
         if documented is None:
-            if "enum" in node or "const" in node:
-                inferred, source = type_of_values(node), "its values"
-            elif "default" in node and type_of_default(node) is not None:
-                inferred, source = type_of_default(node), "its default"
-            else:
-                inferred, source = type_of_keywords(node), "its keywords"
+            inferred, source = inferred_type(node)
             if inferred is not None:
-                self.add("RC107", f"no type; read as {inferred!r} from {source}", pointer)
+                self.add("RC107", f"no type; read as {inferred!r} from its {source}", pointer)
             return
         spelled = documented if isinstance(documented, list) else [documented]
         for index, name in enumerate(spelled):

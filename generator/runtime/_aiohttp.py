@@ -31,7 +31,8 @@ import asyncio
 import threading
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,7 +44,7 @@ from ._package import PACKAGE, logger
 from ._transport import AsyncTransport, Settings, SyncTransport, _TransportCore, pool_limits
 from ._types import FileInfo
 
-__all__ = ["LoopTransport", "aiohttp_client"]
+__all__ = ["LoopTransport", "aiohttp_client", "async_transport"]
 
 _T = TypeVar("_T")
 
@@ -82,6 +83,19 @@ def _original(exc: BaseException) -> BaseException:
     return exc
 
 
+@contextmanager
+def _renamed() -> Iterator[None]:
+    """Raise each aiohttp failure (or httpx-aiohttp's guess at it) as the httpx error that
+    says whether the request may have been sent."""
+    try:
+        yield
+    except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
+        error = _as_httpx_error(_original(exc))
+        if error is None:
+            raise
+        raise error from None
+
+
 class _Body(httpx.AsyncByteStream):
     """The adapter's response stream, with failures while reading named as above."""
 
@@ -89,14 +103,9 @@ class _Body(httpx.AsyncByteStream):
         self._stream = stream
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
+        with _renamed():
             async for chunk in self._stream:
                 yield chunk
-        except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
-            error = _as_httpx_error(_original(exc))
-            if error is None:
-                raise
-            raise error from None
 
     async def aclose(self) -> None:
         await self._stream.aclose()
@@ -127,14 +136,10 @@ class _Transport(httpx_aiohttp.AiohttpTransport):
         if request.url.userinfo:  # already a header (httpx's), never on the wire
             request.url = request.url.copy_with(userinfo=b"")
         try:
-            response = await super().handle_async_request(request)
+            with _renamed():
+                response = await super().handle_async_request(request)
         except ValueError as exc:  # UnicodeError too: raised before anything is sent
             raise _refused_before_sending(exc) from None
-        except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
-            error = _as_httpx_error(_original(exc))
-            if error is None:
-                raise
-            raise error from None
         assert isinstance(response.stream, httpx.AsyncByteStream)
         response.stream = _Body(response.stream)
         return response
@@ -156,6 +161,12 @@ def aiohttp_client(timeout: httpx.Timeout, limits: httpx.Limits) -> httpx.AsyncC
     return httpx.AsyncClient(timeout=timeout, transport=transport, follow_redirects=True)
 
 
+def async_transport(settings: Settings) -> AsyncTransport:
+    """The async client's transport on this backend; it closes its pool."""
+    client = aiohttp_client(settings.timeout, pool_limits(settings.max_connections))
+    return AsyncTransport(settings, client, owns_client=True)
+
+
 class LoopTransport(SyncTransport):
     """The sync client's aiohttp backend: every request runs on one event loop in a
     background thread, through an :class:`AsyncTransport`, and the calling thread waits for
@@ -167,13 +178,11 @@ class LoopTransport(SyncTransport):
     """
 
     def __init__(self, settings: Settings) -> None:
+        # Not SyncTransport.__init__: its httpx pool would never be used; every method that
+        # sends is overridden to go through the async transport.
         _TransportCore.__init__(self, settings)
         self.sleep = time.sleep
-        self._async = AsyncTransport(
-            settings,
-            aiohttp_client(settings.timeout, pool_limits(settings.max_connections)),
-            owns_client=True,
-        )
+        self._async = async_transport(settings)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -197,28 +206,9 @@ class LoopTransport(SyncTransport):
             future.cancel()  # an interrupt while waiting: the request stops too
             raise
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json: Any = None,
-        params: dict[str, str] | None = None,
-        idempotent: bool,
-        request_id: str | None = None,
-        deadline: float | None = None,
-    ) -> dict[str, Any]:
-        return self._wait(
-            self._async.request(
-                method,
-                path,
-                json=json,
-                params=params,
-                idempotent=idempotent,
-                request_id=request_id,
-                deadline=deadline,
-            )
-        )
+    def request(self, method: str, path: str, **options: Any) -> dict[str, Any]:
+        """:meth:`SyncTransport.request`, done by the async transport on the loop."""
+        return self._wait(self._async.request(method, path, **options))
 
     def download(
         self, url: str, destination: Path, *, overwrite: bool, deadline: float | None

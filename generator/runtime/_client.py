@@ -20,7 +20,6 @@ from ._transport import (
     AsyncTransport,
     Settings,
     SyncTransport,
-    pool_limits,
 )
 
 __all__ = ["BASE_URL_ENV", "TOKEN_ENV", "AsyncClientBase", "ClientBase"]
@@ -85,43 +84,42 @@ def _settings(
     )
 
 
+def _wants_aiohttp(backend: str, given: object) -> bool:
+    """Whether ``backend`` asks for aiohttp (checked, and its extra installed)."""
+    if backend not in ("httpx", "aiohttp"):
+        raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', got {backend!r}")
+    if backend == "httpx":
+        return False
+    if given is not None:
+        raise ConfigurationError("pass http_client or http_backend='aiohttp', not both")
+    try:
+        from . import _aiohttp  # noqa: F401  (aiohttp and httpx-aiohttp are an extra)
+    except ImportError as exc:
+        raise ConfigurationError(
+            f"http_backend='aiohttp' needs aiohttp and httpx-aiohttp ({exc}): "
+            f"pip install '{distribution()}[aiohttp]'"
+        ) from None
+    return True
+
+
 def _sync_transport(settings: Settings, given: httpx.Client | None, backend: str) -> SyncTransport:
     """httpx's own pool (or the caller's ``given``), or aiohttp's on a background loop."""
-    if not _chosen_aiohttp(backend, given):
+    if not _wants_aiohttp(backend, given):
         return SyncTransport(settings, given)
-    try:
-        from ._aiohttp import LoopTransport
-    except ImportError as exc:
-        raise _missing_extra(exc) from None
+    from ._aiohttp import LoopTransport
+
     return LoopTransport(settings)
 
 
-def _chosen_aiohttp(backend: str, given: object) -> bool:
-    if backend not in ("httpx", "aiohttp"):
-        raise ConfigurationError(f"http_backend must be 'httpx' or 'aiohttp', got {backend!r}")
-    if backend == "aiohttp" and given is not None:
-        raise ConfigurationError("pass http_client or http_backend='aiohttp', not both")
-    return backend == "aiohttp"
-
-
-def _missing_extra(exc: ImportError) -> ConfigurationError:
-    return ConfigurationError(
-        f"http_backend='aiohttp' needs aiohttp and httpx-aiohttp ({exc}): "
-        f"pip install '{distribution()}[aiohttp]'"
-    )
-
-
-def _async_http_client(
+def _async_transport(
     settings: Settings, given: httpx.AsyncClient | None, backend: str
-) -> httpx.AsyncClient | None:
-    """The client's own aiohttp-backed pool; None for httpx's (or the caller's ``given``)."""
-    if not _chosen_aiohttp(backend, given):
-        return None
-    try:
-        from ._aiohttp import aiohttp_client
-    except ImportError as exc:
-        raise _missing_extra(exc) from None
-    return aiohttp_client(settings.timeout, pool_limits(settings.max_connections))
+) -> AsyncTransport:
+    """httpx's own pool (or the caller's ``given``), or aiohttp's."""
+    if not _wants_aiohttp(backend, given):
+        return AsyncTransport(settings, given)
+    from ._aiohttp import async_transport
+
+    return async_transport(settings)
 
 
 class _ClientCore:
@@ -248,10 +246,7 @@ class AsyncClientBase(_ClientCore):
             max_download_bytes=max_download_bytes,
             download_timeout=download_timeout,
         )
-        own = _async_http_client(settings, http_client, http_backend)
-        self._transport = AsyncTransport(
-            settings, own or http_client, owns_client=http_client is None
-        )
+        self._transport = _async_transport(settings, http_client, http_backend)
 
     async def aclose(self) -> None:
         await self._transport.aclose()

@@ -49,21 +49,24 @@ __all__ = [
     "canonical_type",
     "field_spec",
     "infer_media",
+    "inferred_type",
     "non_null_type",
     "normalize",
     "output_field_spec",
     "prepare",
     "schema_id",
-    "type_of_default",
-    "type_of_keywords",
-    "type_of_values",
 ]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 #: Spellings of JSON types seen in model schemas, lower-cased (ComfyUI's INT, FLOAT, STRING,
 #: BOOLEAN; Python's int, bool, str): each means one JSON type.
-_TYPE_ALIASES = {"float": "number", "double": "number", "int": "integer", "bool": "boolean"}
-_TYPE_ALIASES["str"] = "string"
+_TYPE_ALIASES = {
+    "float": "number",
+    "double": "number",
+    "int": "integer",
+    "bool": "boolean",
+    "str": "string",
+}
 _MEDIA_FORMATS = {f"{kind.value}_uri": kind for kind in MediaKind}
 _PLURAL_MEDIA_FORMATS = {f"{kind.value}_uris": kind for kind in MediaKind}
 _FORMAT_CHECKER = format_checker()
@@ -192,6 +195,26 @@ def type_of_keywords(node: dict[str, Any]) -> str | None:
     return next(iter(kinds)) if len(kinds) == 1 else None
 
 
+def inferred_type(node: dict[str, Any]) -> tuple[str | list[str] | None, str]:
+    """The type of an untyped property and what it was read from (``"values"``,
+    ``"default"`` or ``"keywords"``): the one type of its enum or const values if it has
+    them, else of its default, else the one its keywords apply to. The type is None when
+    there is nothing of one type to read. Normalization and lint both read it here."""
+    if "enum" in node or "const" in node:
+        return type_of_values(node), "values"
+    by_default = type_of_default(node)
+    if by_default is not None:
+        return by_default, "default"
+    return type_of_keywords(node), "keywords"
+
+
+_INFERRED_FROM = {
+    "values": "the type of every enum (or const) value",
+    "default": "the type of its default",
+    "keywords": "the type its keywords (or media format) apply to",
+}
+
+
 def canonical_type(name: str) -> str | None:
     """The JSON type ``name`` spells (``"number"`` for ``"float"`` or ``"FLOAT"``); None when
     it spells none."""
@@ -223,20 +246,16 @@ class _Normalizer:
     def json_type(self, node: dict[str, Any], pointer: str) -> str | list[str]:
         documented = node.get("type")
         if documented is None:
-            inferred = type_of_values(node)
-            source = "the type of every enum (or const) value"
-            if inferred is None and "enum" not in node and "const" not in node:
-                inferred, source = type_of_default(node), "the type of its default"
-                if inferred is None:
-                    inferred = type_of_keywords(node)
-                    source = "the type its keywords (or media format) apply to"
+            inferred, source = inferred_type(node)
             if inferred is None:
                 raise self.error(
                     "property has no type, and no enum, const, default or keywords of one "
                     "type to read one from",
                     pointer,
                 )
-            self.note("type-inferred", f"no type given: {inferred!r}, {source}", pointer)
+            self.note(
+                "type-inferred", f"no type given: {inferred!r}, {_INFERRED_FROM[source]}", pointer
+            )
             return inferred
         spelled = documented if isinstance(documented, list) else [documented]
         result: list[str] = []

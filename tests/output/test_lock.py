@@ -11,6 +11,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,16 +68,23 @@ def test_a_second_generate_waits_for_the_first_then_runs(tmp_path: Path) -> None
     assert check.returncode == 0 and "is up to date" in out, err
 
 
+def _blocked_on_a_lock(pid: int) -> bool:
+    """Whether process ``pid`` waits for a flock (Linux lists waiters as ``-> FLOCK``)."""
+    with open("/proc/locks", encoding="ascii") as locks:
+        return any("-> FLOCK" in line and f" {pid} " in line for line in locks)
+
+
 def test_quiet_waits_without_a_word(tmp_path: Path) -> None:
     (tmp_path / "out").mkdir()
     with _held(tmp_path, fcntl.LOCK_EX):
         run = _generate(tmp_path, "--check", "-q")
-        try:
-            run.communicate(timeout=3)
-        except subprocess.TimeoutExpired:
-            pass  # still waiting, as it should
+        for _ in range(3000):  # until the kernel lists it among the lock's waiters
+            if _blocked_on_a_lock(run.pid):
+                break
+            assert run.poll() is None, "generate --check did not wait for the lock"
+            time.sleep(0.01)
         else:
-            raise AssertionError("generate --check did not wait for the lock")
+            raise AssertionError("generate --check never waited for the lock")
     _, err = run.communicate(timeout=300)
     assert WAITING not in err
     assert run.returncode == 1  # an empty output folder is out of date

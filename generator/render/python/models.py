@@ -88,7 +88,7 @@ def _dcg_tree(schema: dict[str, Any], class_name: str, aliases: dict[str, str]) 
     """
     # Key order is kept: dcg writes the fields in the order of the properties.
     text = json.dumps([{**schema, "title": _PLACEHOLDER}, aliases])
-    if _PLACEHOLDER in json.dumps([schema, aliases, class_name]):  # cannot tell them apart
+    if text.count(_PLACEHOLDER) > 1 or _PLACEHOLDER in class_name:  # cannot tell them apart
         return ast.parse(_dcg(schema, class_name, aliases))
     tree = ast.parse(_dcg_shared(text))
     _Rename({_PLACEHOLDER: class_name}).visit(tree)
