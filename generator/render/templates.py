@@ -27,7 +27,7 @@ __all__ = [
     "template_failure",
 ]
 
-#: black's line length for the generated package (``_BLACK_MODE`` in render.python.package).
+#: black's line length for the generated package (``BLACK_MODE`` in render.python.layout).
 LINE_LENGTH = 100
 
 
@@ -44,16 +44,44 @@ def package_variables(names: PackageNames) -> dict[str, str]:
     return {"package": names.import_name, "distribution": names.distribution_name}
 
 
+def py_str(text: str) -> str:
+    """``text`` as a Python string literal, spelled as black spells it.
+
+    ``repr`` does the escaping (every control, quote and backslash); only the choice of quotes
+    is black's: double quotes, unless they would need more backslashes than single ones.
+    """
+    spelled = repr(text)
+    singles, doubles = text.count("'"), text.count('"')
+    if doubles > singles:
+        return spelled  # repr's single quotes: black keeps them (fewer escapes)
+    if not singles:
+        return '"' + spelled[1:-1] + '"'
+    if not doubles:
+        return spelled  # repr chose double quotes already
+    # Both kinds, no more double than single: black swaps \' for ' and " for \".
+    parts = ("'".join(repr(piece)[1:-1] for piece in seg.split("'")) for seg in text.split('"'))
+    return '"' + '\\"'.join(parts) + '"'
+
+
+def py_number(value: int | float) -> str:
+    """A JSON number as black spells it: ``repr`` without the ``+`` of an exponent."""
+    return repr(value).replace("e+", "e")
+
+
 def py_literal(value: Any) -> str:
-    """A Python literal for a JSON value (``repr`` escapes every string safely)."""
+    """A Python literal for a JSON value, spelled as black spells it (:func:`py_str`)."""
     if isinstance(value, dict):
         items = ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items())
         return "{" + items + "}"
     if isinstance(value, list | tuple):
         inner = ", ".join(py_literal(v) for v in value)
         return f"[{inner}]"
-    if value is None or isinstance(value, bool | int | float | str):
+    if isinstance(value, str):
+        return py_str(value)
+    if value is None or isinstance(value, bool):
         return repr(value)
+    if isinstance(value, int | float):
+        return py_number(value)
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 

@@ -549,11 +549,6 @@ def _input(norm: _Normalizer, model: DocumentedModel) -> tuple[dict[str, Any], l
             )
         if media is None and "format" not in schema and "format" not in schema.get("items", {}):
             media = _mark_inferred_media(schema, strip_node_prefixes(key))
-        norm.check(schema, pointer)
-        if "default" in schema:
-            norm.check_instance(
-                schema, schema["default"], pointer + "/default", "default-invalid", "the default"
-            )
         normalized_properties[key] = schema
         fields.append(
             field_spec(key, schema, named, required=key in required, media=media, rules=rules,
@@ -571,7 +566,15 @@ def _input(norm: _Normalizer, model: DocumentedModel) -> tuple[dict[str, Any], l
     if required:
         result["required"] = list(required)
     result["additionalProperties"] = False
+    # One metaschema check of the whole (a property's errors point into it), then the
+    # defaults, each against its property's schema, now known to be valid.
     norm.check(result, base)
+    for key, schema in normalized_properties.items():
+        if "default" in schema:
+            pointer = join_pointer(base, "properties", key, "default")
+            norm.check_instance(
+                schema, schema["default"], pointer, "default-invalid", "the default"
+            )
     return result, fields
 
 

@@ -27,6 +27,7 @@ from generator.render.examples import example_payload
 from generator.render.naming import module_name
 from generator.render.python.package import ModelNames
 from tests.fuzz.strategies import CANARY_TOKEN
+from tests.support.layout import changed_by_black
 
 __all__ = ["TALLY", "run_model_file", "run_page"]
 
@@ -117,6 +118,10 @@ def _generate(case: Path, schemas: Path) -> str:
     if any(CANARY_TOKEN in text for text in files.values()):
         TALLY["token appearances"] += 1
         raise AssertionError("the token appears in generated output")
+    reformatted = changed_by_black(files)
+    if reformatted:
+        TALLY["files not in black's layout"] += 1
+        raise AssertionError(f"a full black pass changes {reformatted}")
     out = case / "out"
     write_tree(out, files)
     try:

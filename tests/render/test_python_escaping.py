@@ -9,6 +9,7 @@ from pathlib import Path
 
 from generator.output.build import build_outputs
 from generator.output.tree import write_tree
+from tests.support.layout import changed_by_black
 
 HOSTILE = 'a"b\'c """ \'\'\' \\ {{ x }} {% y %}\nimport os; os.system("echo pwned")  # é\u2028'
 #: Docstring breakers: a closing triple quote, a trailing backslash and quote, NUL, line and
@@ -40,7 +41,9 @@ def test_hostile_schema_text_round_trips(tmp_path: Path) -> None:
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(model), encoding="utf-8")
     out = tmp_path / "generated"
-    write_tree(out, build_outputs(schemas))
+    files = build_outputs(schemas)
+    assert changed_by_black(files) == []  # hostile text in black's layout too
+    write_tree(out, files)
     check = f"""
 import json
 from runcomfy_models.models import evil_quotes_1_text_to_image as m

@@ -16,7 +16,8 @@ output is then corrected on the syntax tree (never with text substitution):
   result that does not fit is left out with a warning, never an exception).
 * Each class gets a docstring from the schema (title, description, inputs or outputs).
 
-Strings reach the result only as AST constants, so ``ast.unparse`` writes them with ``repr``.
+Strings reach the result only as AST constants, written by :func:`_source`: ``ast.unparse``
+with each string and float spelled by ``py_literal`` (``repr``'s escaping, black's quotes).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from datamodel_code_generator import LiteralType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 
 from generator.render.python.docstrings import docstring_source
+from generator.render.templates import py_literal
 from generator.schema.ir import FieldSpec, ModelSpec
 from generator.schema.rules import VALIDATIONS_KEYWORD
 
@@ -267,7 +269,7 @@ class _InputFixer:
         stmt.annotation = _KeepInts().visit(stmt.annotation)
         inner, meta = _split_annotated(stmt.annotation, self.annotated)
         if stmt.value is None:
-            return KwargSpec(field.python_name, ast.unparse(inner), None)
+            return KwargSpec(field.python_name, _source(inner), None)
         bare = _without_none(inner)
         if bare is None or not (isinstance(stmt.value, ast.Constant) and stmt.value.value is None):
             raise ValueError(f"datamodel-code-generator made {field.python_name} not optional")
@@ -280,7 +282,7 @@ class _InputFixer:
             assert isinstance(stmt.annotation, ast.Subscript)
             stmt.annotation.slice = ast.Tuple(elts=[typed, meta])
         stmt.value = ast.Name(id=_SENTINEL)
-        return KwargSpec(field.python_name, ast.unparse(typed), _SENTINEL)
+        return KwargSpec(field.python_name, _source(typed), _SENTINEL)
 
 
 def _imports(tree: ast.Module) -> dict[str, tuple[str, str]]:
@@ -337,6 +339,25 @@ def _use_import_aliases(tree: ast.Module) -> ast.Module:
     return tree
 
 
+class _Spelled(ast.NodeTransformer):
+    """Each string and float constant as a name whose text is its literal in black's spelling:
+    ``ast.unparse`` writes a name as it is (a constant, with ``repr``'s quotes)."""
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if isinstance(node.value, str | float) and not isinstance(node.value, bool):
+            return ast.copy_location(ast.Name(id=py_literal(node.value)), node)
+        return node
+
+
+def _source(node: ast.AST, *, last_use: bool = False) -> str:
+    """``node`` as source in black's layout but for line length (the formatting step's).
+
+    A tree is spelled on a copy, unless this is the ``last_use`` of it (a class written out).
+    """
+    spelled = _Spelled().visit(node if last_use else copy.deepcopy(node))
+    return ast.unparse(ast.fix_missing_locations(spelled))
+
+
 def _main_last(classes: list[ast.ClassDef], main: str) -> list[ast.ClassDef]:
     """``classes`` with the one class named ``main`` moved to the end."""
     found = [c for c in classes if c.name == main]
@@ -347,8 +368,8 @@ def _main_last(classes: list[ast.ClassDef], main: str) -> list[ast.ClassDef]:
 
 def _class_source(cls: ast.ClassDef, doc: str) -> str:
     """The class with ``doc`` as its docstring, written as readable, escaped source."""
-    bases = ", ".join(ast.unparse(base) for base in cls.bases)
-    body = "\n".join(ast.unparse(ast.fix_missing_locations(stmt)) for stmt in cls.body)
+    bases = ", ".join(_source(base, last_use=True) for base in cls.bases)
+    body = "\n".join(_source(stmt, last_use=True) for stmt in cls.body)
     indented = "\n".join("    " + line if line else line for line in body.splitlines())
     return f"class {cls.name}({bases}):\n{docstring_source(doc, 4)}\n\n{indented}"
 
@@ -402,7 +423,7 @@ def render_model_classes(
     used = _used_names(classes)
     imports = sorted(spelled for name, spelled in available.items() if name in used)
     code = "\n\n\n".join(
-        [ast.unparse(ast.fix_missing_locations(c)) for c in [*nested, *output_nested]]
+        [_source(c, last_use=True) for c in [*nested, *output_nested]]
         + [
             _class_source(c, doc)
             for c, doc in zip((input_classes[-1], output_main), docs, strict=True)

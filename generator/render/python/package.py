@@ -13,24 +13,22 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import black
 import jinja2
-from black.mode import TargetVersion
 
 from generator.config import PackageNames
-from generator.errors import InputError
 from generator.output.release import FIRST_VERSION as PACKAGE_VERSION
 from generator.render.naming import class_prefix, module_name
 from generator.render.python import docstrings
+from generator.render.python.layout import format_long_statements, format_python
 from generator.render.python.models import KwargSpec, render_model_classes
 from generator.render.python.validator import render_validator
-from generator.render.templates import package_variables
+from generator.render.templates import default_templates_dir, package_variables
 from generator.schema.ir import ModelSpec
 
 __all__ = [
     "PACKAGE_VERSION",
-    "format_python",
     "render_model_module",
     "render_package_index",
     "render_python_package",
@@ -39,12 +37,6 @@ __all__ = [
 ]
 
 _ROOT = "python"
-_BLACK_MODE = black.Mode(
-    target_versions={TargetVersion.PY311},
-    line_length=100,
-    string_normalization=True,
-    magic_trailing_comma=True,
-)
 # Names the model template imports from the standard library whatever the model holds.
 _STDLIB_ALWAYS = {"collections.abc": {"Callable", "Mapping"}, "typing": {"Any", "Final"}}
 # Names every model module imports from the vendored runtime.
@@ -97,13 +89,15 @@ def _natural(text: str) -> list[str | int]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def format_python(source: str, path: str) -> str:
-    try:
-        return black.format_str(source, mode=_BLACK_MODE)
-    except black.parsing.InvalidInput as exc:  # a template bug (maybe a --templates one)
-        raise InputError(
-            path, f"the Python its template rendered does not parse ({exc}); fix the template"
-        ) from None
+def _render_python(env: jinja2.Environment, template_name: str, path: str, **context: Any) -> str:
+    """A template's Python, formatted: a bundled template is written in black's layout, so
+    black only lays out its long statements; a ``--templates`` one is formatted whole."""
+    template = env.get_template(template_name)
+    source = template.render(**context)
+    bundled = template.filename is not None and Path(template.filename).resolve().is_relative_to(
+        default_templates_dir().resolve()
+    )
+    return format_long_statements(source, path) if bundled else format_python(source, path)
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -126,7 +120,7 @@ def _group_imports(pairs: Sequence[tuple[str, str]], stdlib: bool) -> list[tuple
     return [(module, sorted(names)) for module, names in sorted(modules.items())]
 
 
-def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment) -> str:
+def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment, path: str) -> str:
     class_docs = (docstrings.input_class_doc(spec), docstrings.output_class_doc(spec))
     classes = render_model_classes(spec, names.input_class, names.output_class, class_docs)
     validator = render_validator(spec)
@@ -140,7 +134,10 @@ def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment) -
     validation_imports = validator.runtime_imports - runtime_imports
     runtime_imports -= validator.runtime_imports - {"Issue"}
     imports = list(classes.imports)
-    source = env.get_template(f"{_ROOT}/model.py.jinja").render(
+    return _render_python(
+        env,
+        f"{_ROOT}/model.py.jinja",
+        path,
         input_schema=spec.input_schema,
         classes=classes.code,
         validator=validator,
@@ -155,7 +152,6 @@ def _model_module(spec: ModelSpec, names: ModelNames, env: jinja2.Environment) -
         async_client_doc=docstrings.client_doc(spec, asynchronous=True),
         **names.__dict__,
     )
-    return source
 
 
 def _kwarg(kwarg: KwargSpec, wire_key: str) -> _Kwarg:
@@ -183,7 +179,7 @@ def render_model_module(
     """One model's module, formatted: the only file of the package that depends on its schema."""
     names = ModelNames.of(spec.model_id)
     path = f"{_ROOT}/{package_names.import_name}/models/{names.module}.py"
-    return {path: format_python(_model_module(spec, names, env), path)}
+    return {path: _model_module(spec, names, env, path)}
 
 
 def render_package_index(
@@ -205,21 +201,16 @@ def render_package_index(
         **package_variables(package_names),
     }
     pkg = f"{_ROOT}/{package_names.import_name}"
-    files: dict[str, str] = {
-        f"{_ROOT}/pyproject.toml": env.get_template(f"{_ROOT}/pyproject.toml.jinja").render(
-            **context
-        ),
-        f"{_ROOT}/README.md": env.get_template(f"{_ROOT}/README.md.jinja").render(**context),
-        f"{pkg}/py.typed": env.get_template(f"{_ROOT}/py.typed.jinja").render(**context),
-        f"{pkg}/__init__.py": env.get_template(f"{_ROOT}/package_init.py.jinja").render(**context),
-        f"{pkg}/models/__init__.py": env.get_template(f"{_ROOT}/models_init.py.jinja").render(
-            **context
-        ),
-    }
     rendered = {
-        path: format_python(text, path) if path.endswith(".py") else text
-        for path, text in files.items()
+        f"{_ROOT}/{name}": env.get_template(f"{_ROOT}/{name}.jinja").render(**context)
+        for name in ("pyproject.toml", "README.md")
     }
+    rendered[f"{pkg}/py.typed"] = env.get_template(f"{_ROOT}/py.typed.jinja").render(**context)
+    for path, name in (
+        (f"{pkg}/__init__.py", "package_init"),
+        (f"{pkg}/models/__init__.py", "models_init"),
+    ):
+        rendered[path] = _render_python(env, f"{_ROOT}/{name}.py.jinja", path, **context)
     rendered.update(runtime_files(package_names.import_name))
     return rendered
 

@@ -249,7 +249,7 @@ class _Emitter:
             at = (
                 f"{py_literal(ast.literal_eval(ptr) + '/')} + str({index})"
                 if _is_literal(ptr)
-                else f"{ptr} + '/' + str({index})"
+                else f'{ptr} + "/" + str({index})'
             )
             self.node(c.items, item, at, name, depth + 1, join_pointer(pointer, "items"))
 
@@ -365,7 +365,12 @@ def _items(count: int) -> str:
 
 
 def _is_literal(ptr: str) -> bool:
-    return ptr.startswith(("'", '"')) and ptr.endswith(("'", '"'))
+    """Whether the pointer expression is one string literal (not ``"/a/" + str(i0) + "/b"``,
+    which also starts and ends with a quote)."""
+    try:
+        return isinstance(ast.literal_eval(ptr), str)
+    except (ValueError, SyntaxError):
+        return False
 
 
 def _checks_anything(c: Constraints) -> bool:
@@ -398,7 +403,7 @@ def render_validator(spec: ModelSpec) -> ValidatorCode:
     required = tuple(r for r in schema.get("required", ()) if isinstance(r, str))
     emitter.properties(
         properties, names, names, required, schema.get("additionalProperties", True) is not False,
-        "payload", "''", 1, "/input_schema",
+        "payload", py_literal(""), 1, "/input_schema",
     )  # fmt: skip
     head = [
         "def validate(",
@@ -414,7 +419,7 @@ def render_validator(spec: ModelSpec) -> ValidatorCode:
         "        return not_an_object(payload)",
         "    issues: list[Issue] = []",
     ]
-    function = "\n".join([*head, *emitter.lines, "    return issues", ""])
+    function = "\n".join([*head, *emitter.lines, "    return issues"])
     return ValidatorCode(
         constants="\n".join(emitter.constants),
         function=function,

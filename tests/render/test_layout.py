@@ -1,0 +1,136 @@
+"""The formatting step: generated Python is what a full black pass would make of it.
+
+``generate`` runs black only over the statements of a bundled template's module that are one
+line too long (generator/render/python/layout.py); these tests hold it to a full black pass:
+over the whole corpus, over hostile schema text (tests/fuzz and test_python_escaping.py do so
+too), and statement by statement.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+from pathlib import Path
+
+import black
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.output.build import build_outputs
+from generator.render.python import layout
+from generator.render.python.layout import BLACK_MODE, format_long_statements
+from generator.render.templates import default_templates_dir, py_literal, py_str
+from tests.support.layout import changed_by_black
+from tests.support.paths import SCHEMAS
+
+SHARDS = 4
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_corpus_modules_are_in_blacks_layout(corpus_generated: Path, shard: int) -> None:
+    """Every model module of the corpus (a quarter per test, so they run in parallel)."""
+    modules = sorted((corpus_generated / "python").rglob("*.py"))[shard::SHARDS]
+    assert modules
+    files = {str(path): path.read_text(encoding="utf-8") for path in modules}
+    assert changed_by_black(files) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text())
+def test_strings_are_spelled_as_black_spells_them(text: str) -> None:
+    spelled = py_str(text)
+    assert ast.literal_eval(spelled) == text
+    assert black.format_str(f"x = {spelled}\n", mode=BLACK_MODE) == f"x = {spelled}\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(number=st.floats(allow_nan=False, allow_infinity=False) | st.integers())
+def test_numbers_are_spelled_as_black_spells_them(number: float) -> None:
+    spelled = py_literal(number)
+    assert ast.literal_eval(spelled) == number
+    assert black.format_str(f"x = {spelled}\n", mode=BLACK_MODE) == f"x = {spelled}\n"
+
+
+LONG = ", ".join(f'"value-{i}"' for i in range(30))
+MODULE = f'''class Holder(Base[{LONG}]):
+    """A class."""
+
+    def method(
+        self,
+        *,
+        short: int = 1,
+        choice: Literal[{LONG}] | NotGiven = NOT_GIVEN,
+        other: Literal[{LONG}],
+    ) -> None:
+        if value in ({LONG}):
+            items = [{LONG}]
+        elif value not in ({LONG}):
+            call(first, second, third, keyword={LONG!r})
+        for item in ({LONG}):
+            text = "a string that stays as it is however long it is, as black leaves strings alone"
+        return function_with_a_long_name(argument_number_one, argument_number_two, three=3)
+
+
+async def coroutine(first: Literal[{LONG}], second: int = 2) -> None:
+    await something(first, second, {LONG})
+'''
+
+
+def test_long_statements_at_every_depth_match_a_full_black_pass() -> None:
+    layout._LAID_OUT.clear()
+    assert format_long_statements(MODULE, "m.py") == black.format_str(MODULE, mode=BLACK_MODE)
+    # Again from what this process remembers: the same bytes.
+    assert format_long_statements(MODULE, "m.py") == black.format_str(MODULE, mode=BLACK_MODE)
+
+
+def test_a_statement_sharing_its_line_gets_the_module_formatted_whole() -> None:
+    source = f"first = 1; second = [{LONG}]\n"
+    assert format_long_statements(source, "m.py") == black.format_str(source, mode=BLACK_MODE)
+
+
+def test_a_module_that_fits_is_left_as_it_is() -> None:
+    source = "x = 1\n\n\ndef f() -> int:\n    return x\n"
+    assert format_long_statements(source, "m.py") == source
+
+
+def test_a_template_of_the_users_is_formatted_whole(tmp_path: Path) -> None:
+    """A ``--templates`` template's layout is unknown: black formats its modules whole."""
+    override = tmp_path / "templates" / "python"
+    override.mkdir(parents=True)
+    shutil.copy(default_templates_dir() / "python/models_init.py.jinja", override)
+    text = (override / "models_init.py.jinja").read_text(encoding="utf-8")
+    (override / "models_init.py.jinja").write_text(text + "\nLAYOUT = ( 1,2 )\n", encoding="utf-8")
+    files = build_outputs(SCHEMAS, tmp_path / "templates")
+    init = files["python/runcomfy_models/models/__init__.py"]
+    assert "LAYOUT = (1, 2)\n" in init
+    assert changed_by_black(files) == []
+
+
+def test_nested_arrays_of_objects(tmp_path: Path) -> None:
+    """A pointer built at run time (``"/prompt/" + str(i3) + "/prompt"``) is no literal: the
+    validator once took it for one and crashed; its ``"/"`` is spelled as black spells it."""
+    inner = {"type": "array", "items": {"type": "array"}, "minItems": 0}
+    model = {
+        "model_id": "fuzz/model/run",
+        "endpoint": "https://model-api.runcomfy.net/v1/models/fuzz/model/run",
+        "source": "test",
+        "example": None,
+        "input_schema": {
+            "type": "object",
+            "properties": {
+                "prompt": {
+                    "type": "array",
+                    "items": {"type": "object", "properties": {"prompt": inner}},
+                }
+            },
+        },
+        "output_schema": {"output": {"type": "object", "properties": {"x": {"type": "array"}}}},
+    }
+    path = tmp_path / "schemas/fuzz/model/run.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(model), encoding="utf-8")
+    files = build_outputs(tmp_path / "schemas")
+    assert '"/prompt/" + str(' in files["python/runcomfy_models/models/fuzz_model_run.py"]
+    assert changed_by_black(files) == []
