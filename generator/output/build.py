@@ -295,18 +295,23 @@ class _Builder:
                 spec = _normalize(source.path)
                 finish(source, spec, model_files(spec, self.env, self.package_names))
             return done
-        # Import the renderers before forking so the workers share them.
-        import generator.render.docs
-        import generator.render.python.package
-        import generator.schema.normalize  # noqa: F401
-
+        # The first model is rendered here, before forking: the workers then share what it
+        # loaded (the renderers, the templates compiled, the libraries' lazy imports) instead
+        # of each loading it again.
+        first, rest = missing[0], missing[1:]
         templates = None if self.templates_dir is None else str(self.templates_dir)
-        with ProcessPoolExecutor(min(self.jobs, len(missing)), mp_context=_pool_context()) as pool:
+        _WORKER_ENV[str(templates)] = self.env
+        result = _render_in_worker(str(first.path), templates, self.package_names)
+        if isinstance(result[0], str):
+            file, message, pointer = result
+            raise InputError(file, message, pointer)
+        finish(first, *result)
+        with ProcessPoolExecutor(min(self.jobs, len(rest)), mp_context=_pool_context()) as pool:
             futures = [
                 pool.submit(_render_in_worker, str(s.path), templates, self.package_names)
-                for s in missing
+                for s in rest
             ]
-            for source, future in zip(missing, futures, strict=True):
+            for source, future in zip(rest, futures, strict=True):
                 result = future.result()
                 if isinstance(result[0], str):
                     file, message, pointer = result

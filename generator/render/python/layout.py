@@ -29,7 +29,14 @@ from black.strings import str_width
 from generator.errors import InputError
 from generator.render.templates import LINE_LENGTH
 
-__all__ = ["BLACK_MODE", "format_long_statements", "format_python"]
+__all__ = [
+    "BLACK_MODE",
+    "class_header",
+    "fits",
+    "format_long_statements",
+    "format_python",
+    "import_from",
+]
 
 BLACK_MODE = black.Mode(
     target_versions={TargetVersion.PY311},
@@ -93,10 +100,38 @@ class _Long:
         return [] if self.kind == "simple" else [_INDENT * (self.depth + 1) + _FILLER]
 
 
-def _too_long(line: str) -> bool:
+def fits(line: str) -> bool:
+    """Whether black leaves ``line`` (indentation included) on one line: its width (East
+    Asian wide characters count two) is at most the line length."""
     if len(line) <= LINE_LENGTH and line.isascii():
-        return False
-    return str_width(line) > LINE_LENGTH
+        return True
+    return str_width(line) <= LINE_LENGTH
+
+
+def import_from(module: str, names: list[str], depth: int = 0) -> str:
+    """``from module import names`` at ``depth``, as black writes it: one line if it fits,
+    else one name per line with a trailing comma (black always explodes an import)."""
+    indent = _INDENT * depth
+    line = f"{indent}from {module} import {', '.join(names)}"
+    if fits(line):
+        return line
+    return "\n".join(
+        [f"{indent}from {module} import (", *(f"{indent}    {n}," for n in names), f"{indent})"]
+    )
+
+
+def class_header(name: str, bases: str, depth: int = 0) -> str:
+    """``class name(bases):`` at ``depth``, as black writes it: one line if it fits, else the
+    bases on a line of their own if they fit there; else one line left to black's pass."""
+    indent = _INDENT * depth
+    line = f"{indent}class {name}({bases}):"
+    if fits(line) or not fits(f"{indent}    {bases}"):
+        return line
+    return f"{indent}class {name}(\n{indent}    {bases}\n{indent}):"
+
+
+def _too_long(line: str) -> bool:
+    return not fits(line)
 
 
 def _header_end(node: ast.stmt) -> int:

@@ -33,6 +33,7 @@ from datamodel_code_generator import LiteralType, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType, InputFileType
 
 from generator.render.python.docstrings import docstring_source
+from generator.render.python.layout import fits
 from generator.render.templates import py_literal
 from generator.schema.ir import FieldSpec, ModelSpec
 from generator.schema.rules import VALIDATIONS_KEYWORD
@@ -366,10 +367,61 @@ def _main_last(classes: list[ast.ClassDef], main: str) -> list[ast.ClassDef]:
     return [c for c in classes if c.name != main] + found
 
 
+def _unsplittable(node: ast.expr) -> bool:
+    """A value black cannot split: a name or a literal (spelled as a name by :class:`_Spelled`)."""
+    if isinstance(node, ast.UnaryOp):
+        node = node.operand
+    return isinstance(node, ast.Name | ast.Constant)
+
+
+def _field_lines(stmt: ast.stmt) -> list[str] | None:
+    """A field ``name: Annotated[T, Field(...)] = D`` too long for one line, written as black
+    keeps it: every bracket exploded, with a trailing comma (which black never joins back).
+    None when a line of that layout would be too long and black could split it further (a
+    long ``Literal[...]``): the formatting step then gives the statement to black."""
+    if not (
+        isinstance(stmt, ast.AnnAssign)
+        and isinstance(stmt.annotation, ast.Subscript)
+        and isinstance(stmt.annotation.slice, ast.Tuple)
+        and len(stmt.annotation.slice.elts) == 2
+        and isinstance(call := stmt.annotation.slice.elts[1], ast.Call)
+        and (stmt.value is None or _unsplittable(stmt.value))
+    ):
+        return None
+    kind = stmt.annotation.slice.elts[0]
+    arguments = [*call.args, *call.keywords]
+    lines = [
+        f"{ast.unparse(stmt.target)}: {ast.unparse(stmt.annotation.value)}[",
+        f"    {ast.unparse(kind)},",
+        f"    {ast.unparse(call.func)}(",
+        *(f"        {ast.unparse(argument)}," for argument in arguments),
+        "    ),",
+        "]" if stmt.value is None else f"] = {ast.unparse(stmt.value)}",
+    ]
+    values = [*call.args, *(keyword.value for keyword in call.keywords)]
+    for index, line in enumerate(lines):
+        if fits("    " + line):
+            continue
+        value = values[index - 3] if 3 <= index < 3 + len(values) else None
+        if value is None or not _unsplittable(value):
+            return None
+    return lines
+
+
+def _class_statement(stmt: ast.stmt) -> str:
+    """A statement of a class body (unindented): one line, or a long field laid out."""
+    spelled = _Spelled().visit(stmt)
+    line = ast.unparse(ast.fix_missing_locations(spelled))
+    if fits("    " + line):
+        return line
+    lines = _field_lines(spelled)
+    return line if lines is None else "\n".join(lines)
+
+
 def _class_source(cls: ast.ClassDef, doc: str) -> str:
     """The class with ``doc`` as its docstring, written as readable, escaped source."""
     bases = ", ".join(_source(base, last_use=True) for base in cls.bases)
-    body = "\n".join(_source(stmt, last_use=True) for stmt in cls.body)
+    body = "\n".join(_class_statement(stmt) for stmt in cls.body)
     indented = "\n".join("    " + line if line else line for line in body.splitlines())
     return f"class {cls.name}({bases}):\n{docstring_source(doc, 4)}\n\n{indented}"
 

@@ -21,7 +21,12 @@ from generator.config import PackageNames
 from generator.output.release import FIRST_VERSION as PACKAGE_VERSION
 from generator.render.naming import class_prefix, module_name
 from generator.render.python import docstrings
-from generator.render.python.layout import format_long_statements, format_python
+from generator.render.python.layout import (
+    class_header,
+    format_long_statements,
+    format_python,
+    import_from,
+)
 from generator.render.python.models import KwargSpec, render_model_classes
 from generator.render.python.validator import render_validator
 from generator.render.templates import default_templates_dir, package_variables
@@ -93,7 +98,7 @@ def _render_python(env: jinja2.Environment, template_name: str, path: str, **con
     """A template's Python, formatted: a bundled template is written in black's layout, so
     black only lays out its long statements; a ``--templates`` one is formatted whole."""
     template = env.get_template(template_name)
-    source = template.render(**context)
+    source = template.render(**context, class_header=class_header, import_from=import_from)
     bundled = template.filename is not None and Path(template.filename).resolve().is_relative_to(
         default_templates_dir().resolve()
     )

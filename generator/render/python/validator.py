@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.errors import InputError, join_pointer
-from generator.render.templates import py_literal
+from generator.render.python.layout import fits
+from generator.render.templates import py_block, py_literal
 from generator.runtime._validation import Pattern, pointer_token
 from generator.schema.ir import Constraints, ModelSpec
 
@@ -63,6 +65,8 @@ class _Emitter:
     file: str
     lines: list[str] = field(default_factory=list)
     constants: list[str] = field(default_factory=list)
+    #: ``issues.append(...)`` lines -> (helper, arguments), for :meth:`laid_out`.
+    calls: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     imports: set[str] = field(default_factory=lambda: {"MISSING", "Issue", "not_an_object"})
 
     def line(self, depth: int, text: str) -> None:
@@ -73,10 +77,28 @@ class _Emitter:
         self.constants.append(f"{name}: Final = {source}")
         return name
 
+    def literal_constant(self, prefix: str, value: Any) -> str:
+        """A constant holding a JSON value, laid out as black lays it out."""
+        name = f"_{prefix}_{len(self.constants)}"
+        head = f"{name}: Final = "
+        self.constants.append(head + py_block(value, len(head)))
+        return name
+
     def fail(self, depth: int, helper: str, *args: str) -> None:
         """``issues.append(<helper>(<args>))``: ``args`` are Python source."""
         self.imports.add(helper)
-        self.line(depth, f"issues.append({helper}({', '.join(args)}))")
+        text = f"issues.append({helper}({', '.join(args)}))"
+        self.calls[text] = (helper, args)
+        self.line(depth, text)
+
+    def laid_out(self) -> list[str]:
+        """The lines, each ``issues.append(...)`` too long for its line as black lays it out
+        (decided last: merging blocks changes the depth of lines)."""
+        out: list[str] = []
+        for line in self.lines:
+            call = self.calls.get(line.strip())
+            out += [line] if call is None or fits(line) else _call_lines(line, *call)
+        return out
 
     def broken(self, depth: int, ptr: str, name: str, rule: str, wanted: str, value: str) -> None:
         """``must <wanted>, not <value>`` (``value``: source of the value shown)."""
@@ -293,9 +315,8 @@ class _Emitter:
         """
         if not additional:
             self.imports.add("unknown_keys")
-            known = self.constant(
-                "KEYS",
-                "{" + ", ".join(f"{py_literal(k)}: {hints[k]}" for k in properties) + "}",
+            known = self.literal_constant(
+                "KEYS", {k: ast.literal_eval(hints[k]) for k in properties}
             )
             self.line(depth, f"if not {known}.keys() >= {var}.keys():")
             self.line(depth + 1, f"issues.extend(unknown_keys({var}, {known}, {ptr}))")
@@ -350,6 +371,25 @@ class _Emitter:
             condition = f"({condition})"
         self.lines[start - 1] = "    " * depth + f"if {outer} and {condition}:"
         self.lines[start:] = [line[4:] for line in block[1:]]
+
+
+def _call_lines(line: str, helper: str, args: tuple[str, ...]) -> list[str]:
+    """``issues.append(<helper>(<args>))`` (too long for one line) as black lays it out:
+    the call on a line of its own if it fits, else its arguments on one line if they fit,
+    else one per line with a trailing comma. An argument that black could split further (a
+    pointer built at run time, too long) leaves the line to the formatting step's black."""
+    indent = line[: len(line) - len(line.lstrip())]
+    call, joined = f"{helper}({', '.join(args)})", ", ".join(args)
+    one, two = indent + "    ", indent + "        "
+    if fits(one + call):
+        return [indent + "issues.append(", one + call, indent + ")"]
+    if fits(two + joined):
+        inner = [two + joined]
+    elif all(fits(f"{two}{a},") or _is_literal(a) or a.isidentifier() for a in args):
+        inner = [f"{two}{a}," for a in args]
+    else:
+        return [line]
+    return [indent + "issues.append(", f"{one}{helper}(", *inner, one + ")", indent + ")"]
 
 
 def _join(ptr: str, key: str) -> str:
@@ -419,7 +459,7 @@ def render_validator(spec: ModelSpec) -> ValidatorCode:
         "        return not_an_object(payload)",
         "    issues: list[Issue] = []",
     ]
-    function = "\n".join([*head, *emitter.lines, "    return issues"])
+    function = "\n".join([*head, *emitter.laid_out(), "    return issues"])
     return ValidatorCode(
         constants="\n".join(emitter.constants),
         function=function,

@@ -193,10 +193,20 @@ class CommunityFantasyPortraitImageToVideoInput(InputModel):
         Field(alias="169_valuex170_value", title="Resolution (W:H)"),
     ] = NOT_GIVEN
     number_of_frames: Annotated[
-        Literal[81, 141] | NotGiven, Field(alias="174_value", title="Number of Frames")
+        Literal[81, 141] | NotGiven,
+        Field(
+            alias="174_value",
+            title="Number of Frames",
+        ),
     ] = NOT_GIVEN
     frames_per_second: Annotated[
-        int | NotGiven, Field(alias="163_frame_rate", ge=12, le=24, title="Frames Per Second")
+        int | NotGiven,
+        Field(
+            alias="163_frame_rate",
+            ge=12,
+            le=24,
+            title="Frames Per Second",
+        ),
     ] = NOT_GIVEN
     strength: Annotated[
         int | float | NotGiven,
@@ -237,12 +247,20 @@ class CommunityFantasyPortraitImageToVideoOutput(OutputModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
     image: Annotated[str | None, Field(alias="image", description="Einzelbild-URL")] = None
     video: Annotated[str | None, Field(alias="video", description="Einzelvideo-URL")] = None
-    images: Annotated[list[str] | None, Field(alias="images", description="mehrere Bild-URLs")] = (
-        None
-    )
-    videos: Annotated[list[str] | None, Field(alias="videos", description="mehrere Video-URLs")] = (
-        None
-    )
+    images: Annotated[
+        list[str] | None,
+        Field(
+            alias="images",
+            description="mehrere Bild-URLs",
+        ),
+    ] = None
+    videos: Annotated[
+        list[str] | None,
+        Field(
+            alias="videos",
+            description="mehrere Video-URLs",
+        ),
+    ] = None
 
 
 #: The class of this model's input (keyword arguments by Python name, wire keys as aliases).

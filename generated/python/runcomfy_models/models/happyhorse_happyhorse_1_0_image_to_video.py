@@ -162,7 +162,11 @@ class HappyhorseHappyhorse10ImageToVideoInput(InputModel):
     ] = NOT_GIVEN
     watermark: Annotated[
         bool | NotGiven,
-        Field(alias="watermark", description="是否在生成的影片上保留提供者浮水印。", title="水印"),
+        Field(
+            alias="watermark",
+            description="是否在生成的影片上保留提供者浮水印。",
+            title="水印",
+        ),
     ] = NOT_GIVEN
 
 
