@@ -376,6 +376,18 @@ class _Normalizer:
         return None
 
     def check(self, schema: dict[str, Any], pointer: str) -> None:
+        """``schema`` against the metaschema. The metaschema checks each property's schema
+        on its own, so each is checked (and remembered) on its own, then the object with
+        empty ones: a catalog repeats properties (the same seed or prompt settings) far more
+        often than whole schemas."""
+        properties = schema.get("properties")
+        if isinstance(properties, dict) and properties:
+            for key, prop in properties.items():
+                self._check_one(prop, join_pointer(pointer, "properties", key))
+            schema = {**schema, "properties": dict.fromkeys(properties, True)}
+        self._check_one(schema, pointer)
+
+    def _check_one(self, schema: Any, pointer: str) -> None:
         # A catalog repeats schemas (one output schema per output type, the same seed or
         # prompt settings): each distinct one is checked against the metaschema once.
         text = json.dumps(schema, sort_keys=True)
