@@ -85,6 +85,15 @@ def py_literal(value: Any) -> str:
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
+def width(text: str) -> int:
+    """Columns ``text`` takes as black counts them (an East Asian wide character takes two)."""
+    if text.isascii():
+        return len(text)
+    from black.strings import str_width  # black's own table, imported only when needed
+
+    return int(str_width(text))
+
+
 def py_block(value: Any, column: int = 0, indent: int = 0, tail: int = 0) -> str:
     """:func:`py_literal` laid out as black lays it out, starting at ``column``.
 
@@ -96,7 +105,7 @@ def py_block(value: Any, column: int = 0, indent: int = 0, tail: int = 0) -> str
     is left for it, never what the result is.
     """
     one_line = py_literal(value)
-    if column + len(one_line) + tail <= LINE_LENGTH:
+    if column + width(one_line) + tail <= LINE_LENGTH:
         return one_line
     if not isinstance(value, dict | list | tuple) or not value:
         return one_line
@@ -106,7 +115,7 @@ def py_block(value: Any, column: int = 0, indent: int = 0, tail: int = 0) -> str
     if isinstance(value, dict):
         for key, item in value.items():
             head = f"{py_literal(key)}: "
-            text = py_block(item, inner + len(head), inner, len(comma))
+            text = py_block(item, inner + width(head), inner, len(comma))
             lines.append(" " * inner + head + text + comma)
         opening, closing = "{", "}"
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -134,3 +135,66 @@ def test_nested_arrays_of_objects(tmp_path: Path) -> None:
     files = build_outputs(tmp_path / "schemas")
     assert '"/prompt/" + str(' in files["python/runcomfy_models/models/fuzz_model_run.py"]
     assert changed_by_black(files) == []
+
+
+_TEXT = st.text(alphabet="ab 漢é\"'\\-", max_size=140)
+_KEY = st.from_regex(r"[a-z][a-z0-9_]{0,45}", fullmatch=True)
+_PROPERTY = st.one_of(
+    st.fixed_dictionaries(
+        {"type": st.just("string")},
+        optional={
+            "description": _TEXT,
+            "enum": st.lists(
+                st.text(alphabet="ab漢'\" ", min_size=1, max_size=14),
+                min_size=1,
+                max_size=14,
+                unique=True,
+            ),
+            "maxLength": st.integers(1, 10**6),
+        },
+    ),
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(["integer", "number"])},
+        optional={
+            "description": _TEXT,
+            "minimum": st.integers(-(10**12), 0),
+            "maximum": st.integers(1, 10**15),
+        },
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("array"), "items": st.just({"type": "string"})},
+        optional={"description": _TEXT, "maxItems": st.integers(1, 20)},
+    ),
+)
+
+
+#: ``LAYOUT_EXAMPLES=500`` runs more cases with fresh randomness (CI: 25 fixed ones).
+_EXAMPLES = int(os.environ.get("LAYOUT_EXAMPLES", "25"))
+
+
+@settings(
+    max_examples=_EXAMPLES,
+    deadline=None,
+    derandomize="LAYOUT_EXAMPLES" not in os.environ,
+    database=None,
+)
+@given(properties=st.dictionaries(_KEY, _PROPERTY, min_size=1, max_size=4), data=st.data())
+def test_schemas_near_the_line_length_are_in_blacks_layout(
+    tmp_path_factory: pytest.TempPathFactory, properties: dict[str, object], data: st.DataObject
+) -> None:
+    """Names, descriptions, enums and bounds whose lines land on either side of 100 columns
+    (wide characters count two): every generated module is what a full black pass makes."""
+    required = data.draw(st.lists(st.sampled_from(sorted(properties)), unique=True))
+    model = {
+        "model_id": "layout/model-1/text-to-image",
+        "endpoint": "https://model-api.runcomfy.net/v1/models/layout/model-1/text-to-image",
+        "source": "test",
+        "example": None,
+        "input_schema": {"type": "object", "required": required, "properties": properties},
+        "output_schema": {"output": {"type": "object", "properties": {"x": {"type": "string"}}}},
+    }
+    root = tmp_path_factory.mktemp("layout")
+    path = root / "schemas/layout/model-1/text-to-image.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(model), encoding="utf-8")
+    assert changed_by_black(build_outputs(root / "schemas")) == []

@@ -19,15 +19,15 @@ is unchanged by a full black pass (tests/render/test_layout.py).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import black
 from black.mode import TargetVersion
-from black.strings import str_width
 
 from generator.errors import InputError
-from generator.render.templates import LINE_LENGTH
+from generator.render.templates import LINE_LENGTH, width
 
 __all__ = [
     "BLACK_MODE",
@@ -45,6 +45,7 @@ BLACK_MODE = black.Mode(
     magic_trailing_comma=True,
 )
 _INDENT = "    "
+_KEYWORD_ARGUMENT = re.compile(r" *[A-Za-z_][A-Za-z0-9_]*=(?!=)")
 # Each long statement goes to black inside ``if _:`` blocks that put it at its own depth,
 # after a marker line that separates it from the next one.
 _MARKER = "# runcomfy-codegen: statement"
@@ -103,9 +104,7 @@ class _Long:
 def fits(line: str) -> bool:
     """Whether black leaves ``line`` (indentation included) on one line: its width (East
     Asian wide characters count two) is at most the line length."""
-    if len(line) <= LINE_LENGTH and line.isascii():
-        return True
-    return str_width(line) <= LINE_LENGTH
+    return width(line) <= LINE_LENGTH
 
 
 def import_from(module: str, names: list[str], depth: int = 0) -> str:
@@ -165,12 +164,15 @@ def _long_statements(source: str, lines: list[str]) -> list[_Long] | None:
     docstring) is the template's layout, kept: black splits no string.
     """
     # A line that starts with a string or a comment starts no statement black could split:
-    # it is a docstring's, a literal's item, or a string statement (kept as is below). With
-    # no other long line, the module needs no parse.
+    # it is a docstring's, a literal's item, or a string statement (kept as is below); nor
+    # does one that starts with ``name=`` (a keyword argument: black spaces an assignment's
+    # ``=``). With no other long line, the module needs no parse.
     rows = {
         i + 1
         for i, line in enumerate(lines)
-        if _too_long(line) and not line.lstrip().startswith(('"', "'", "#"))
+        if _too_long(line)
+        and not line.lstrip().startswith(('"', "'", "#"))
+        and not _KEYWORD_ARGUMENT.match(line)
     }
     if not rows:
         return []
