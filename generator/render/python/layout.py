@@ -1,14 +1,15 @@
 """The formatting step: generated Python in black's layout.
 
-Two ways, the same bytes:
+Two ways, each giving modules that a full black pass leaves unchanged:
 
 * :func:`format_python` runs black over the whole module. A module rendered from a template
   the user supplied (``--templates``) takes this way: only black knows its layout.
 * :func:`format_long_statements` is for modules of the bundled templates, which are written in
   black's layout already (literals spelled by :func:`~generator.render.templates.py_literal`,
-  multi-line constructs as black writes them). What a template cannot know is whether a line
-  with schema text in it fits in 100 columns; so black formats only the statements that are
-  one line longer than that, all of a module's in one call, at their own depth.
+  multi-line constructs as black writes them; :func:`class_header`, :func:`import_from` and
+  the renderers lay out the frequent long lines themselves). What is left is a statement
+  with schema text in it that may not fit in 100 columns; black formats only the statements
+  that are one line longer than that, all of a module's in one call, at their own depth.
 
 Running black over every module cost ~85% of a cold catalog ``generate`` (black parses and
 lays out ~3 MB for 124 models); the long statements are ~5% of that text. The test suite
