@@ -221,6 +221,16 @@ def _render_in_worker(
         return error.file, error.message, error.pointer
 
 
+def _rendered(
+    result: tuple[ModelSpec, dict[str, str]] | tuple[str, str, str | None],
+) -> tuple[ModelSpec, dict[str, str]]:
+    """What :func:`_render_in_worker` sent back, or its input error raised here."""
+    if len(result) == 3:
+        file, message, pointer = result
+        raise InputError(file, message, pointer)
+    return result
+
+
 def _pool_context() -> multiprocessing.context.BaseContext:
     # fork shares the parent's imported libraries with the workers (no second import); where
     # fork is unavailable or unsafe, the platform default is used.
@@ -301,23 +311,14 @@ class _Builder:
         first, rest = missing[0], missing[1:]
         templates = None if self.templates_dir is None else str(self.templates_dir)
         _WORKER_ENV[str(templates)] = self.env
-        result = _render_in_worker(str(first.path), templates, self.package_names)
-        if isinstance(result[0], str):
-            file, message, pointer = result
-            raise InputError(file, message, pointer)
-        finish(first, *result)
+        finish(first, *_rendered(_render_in_worker(str(first.path), templates, self.package_names)))
         with ProcessPoolExecutor(min(self.jobs, len(rest)), mp_context=_pool_context()) as pool:
             futures = [
                 pool.submit(_render_in_worker, str(s.path), templates, self.package_names)
                 for s in rest
             ]
             for source, future in zip(rest, futures, strict=True):
-                result = future.result()
-                if isinstance(result[0], str):
-                    file, message, pointer = result
-                    raise InputError(file, message, pointer)
-                spec, files = result
-                finish(source, spec, files)
+                finish(source, *_rendered(future.result()))
         return done
 
 

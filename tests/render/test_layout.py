@@ -198,3 +198,19 @@ def test_schemas_near_the_line_length_are_in_blacks_layout(
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(model), encoding="utf-8")
     assert changed_by_black(build_outputs(root / "schemas")) == []
+
+
+def test_bundled_templates_never_need_a_whole_module_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The point of the step: the bundled models and package index are formatted without
+    black over a whole module (a fallback taken everywhere would pass every other test)."""
+    from generator.render.python import package
+
+    def whole_module(source: str, path: str) -> str:
+        raise AssertionError(f"{path} was formatted whole")
+
+    monkeypatch.setattr(layout, "format_python", whole_module)
+    monkeypatch.setattr(package, "format_python", whole_module)
+    files = build_outputs(SCHEMAS)
+    assert any(path.endswith("/models/__init__.py") for path in files)

@@ -81,9 +81,11 @@ class _Long:
     #: "simple"; "compound" (gets a body); "elif" (gets an ``if`` before it); "parameter"
     #: (gets a ``def`` around it).
     kind: str
+    line: str  # as the template wrote it, indentation included
 
-    def key(self, line: str) -> _Key:
-        return self.depth, self.kind, line.strip()
+    @property
+    def key(self) -> _Key:
+        return self.depth, self.kind, self.line.strip()
 
     def head(self) -> list[str]:
         """The lines black sees before the statement: blocks that put it at its depth."""
@@ -130,10 +132,6 @@ def class_header(name: str, bases: str, depth: int = 0) -> str:
     return f"{indent}class {name}(\n{indent}    {bases}\n{indent}):"
 
 
-def _too_long(line: str) -> bool:
-    return not fits(line)
-
-
 def _header_end(node: ast.stmt) -> int:
     """The last row of a compound statement's header (its test, targets, bases ...)."""
     end = node.lineno
@@ -171,7 +169,7 @@ def _long_statements(source: str, lines: list[str]) -> list[_Long] | None:
     rows = {
         i + 1
         for i, line in enumerate(lines)
-        if _too_long(line)
+        if not fits(line)
         and not line.lstrip().startswith(('"', "'", "#"))
         and not _KEYWORD_ARGUMENT.match(line)
     }
@@ -185,7 +183,7 @@ def _long_statements(source: str, lines: list[str]) -> list[_Long] | None:
             continue
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             continue  # a long string (a docstring) is black's to keep as is
-        compound = any(isinstance(getattr(node, field, None), list) for field in _BLOCKS)
+        compound = hasattr(node, "body")
         if (_header_end(node) if compound else node.end_lineno) != node.lineno:
             continue
         line = lines[node.lineno - 1]
@@ -194,7 +192,7 @@ def _long_statements(source: str, lines: list[str]) -> list[_Long] | None:
         kind = "simple"
         if compound:
             kind = "elif" if line.lstrip().startswith("elif ") else "compound"
-        found.append(_Long(node.lineno - 1, node.col_offset // len(_INDENT), kind))
+        found.append(_Long(node.lineno - 1, node.col_offset // len(_INDENT), kind, line))
     return found
 
 
@@ -217,13 +215,14 @@ def _long_parameters(arguments: ast.arguments, lines: list[str], rows: set[int])
             continue
         if line.encode()[end.end_col_offset or 0 :] != b",":  # offsets count UTF-8 bytes
             continue
-        found.append(_Long(parameter.lineno - 1, parameter.col_offset // len(_INDENT), "parameter"))
+        depth = parameter.col_offset // len(_INDENT)
+        found.append(_Long(parameter.lineno - 1, depth, "parameter", line))
     return found
 
 
-def _wrapped(long: _Long, line: str) -> str:
+def _wrapped(long: _Long) -> str:
     """The statement at its depth, as black will see it."""
-    return "\n".join([*long.head(), line, *long.tail()])
+    return "\n".join([*long.head(), long.line, *long.tail()])
 
 
 def _unwrapped(long: _Long, chunk: list[str]) -> list[str] | None:
@@ -237,10 +236,10 @@ def _unwrapped(long: _Long, chunk: list[str]) -> list[str] | None:
     return body or None
 
 
-def _lay_out(pending: dict[_Key, tuple[_Long, str]]) -> dict[_Key, list[str]] | None:
+def _lay_out(pending: dict[_Key, _Long]) -> dict[_Key, list[str]] | None:
     """black's layout of every pending statement, in one call (remembered)."""
     keys = list(pending)
-    source = "\n".join(f"{_MARKER}\n{_wrapped(*pending[key])}" for key in keys) + "\n"
+    source = "\n".join(f"{_MARKER}\n{_wrapped(pending[key])}" for key in keys) + "\n"
     try:
         answer = black.format_str(source, mode=BLACK_MODE)
     except black.parsing.InvalidInput:
@@ -250,7 +249,7 @@ def _lay_out(pending: dict[_Key, tuple[_Long, str]]) -> dict[_Key, list[str]] | 
         return None
     laid_out = {}
     for key, chunk in zip(keys, chunks, strict=True):
-        body = _unwrapped(pending[key][0], chunk.splitlines())
+        body = _unwrapped(pending[key], chunk.splitlines())
         if body is None:
             return None
         laid_out[key] = body
@@ -270,18 +269,13 @@ def format_long_statements(source: str, path: str) -> str:
         longs = None
     if longs is None:
         return format_python(source, path)
-    keys = [long.key(lines[long.row]) for long in longs]
-    known = {key: _LAID_OUT[key] for key in keys if key in _LAID_OUT}
-    pending = {
-        key: (long, lines[long.row])
-        for key, long in zip(keys, longs, strict=True)
-        if key not in known
-    }
+    known = {long.key: _LAID_OUT[long.key] for long in longs if long.key in _LAID_OUT}
+    pending = {long.key: long for long in longs if long.key not in known}
     if pending:
         laid_out = _lay_out(pending)
         if laid_out is None:
             return format_python(source, path)
         known.update(laid_out)
-    for key, long in sorted(zip(keys, longs, strict=True), key=lambda pair: -pair[1].row):
-        lines[long.row : long.row + 1] = known[key]
+    for long in sorted(longs, key=lambda long: -long.row):
+        lines[long.row : long.row + 1] = known[long.key]
     return "\n".join(lines) + "\n"

@@ -345,7 +345,7 @@ class _Spelled(ast.NodeTransformer):
     ``ast.unparse`` writes a name as it is (a constant, with ``repr``'s quotes)."""
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        if isinstance(node.value, str | float) and not isinstance(node.value, bool):
+        if isinstance(node.value, str | float):
             return ast.copy_location(ast.Name(id=py_literal(node.value)), node)
         return node
 
@@ -389,32 +389,31 @@ def _field_lines(stmt: ast.stmt) -> list[str] | None:
     ):
         return None
     kind = stmt.annotation.slice.elts[0]
-    arguments = [*call.args, *call.keywords]
-    lines = [
+    frame = [
         f"{ast.unparse(stmt.target)}: {ast.unparse(stmt.annotation.value)}[",
         f"    {ast.unparse(kind)},",
         f"    {ast.unparse(call.func)}(",
-        *(f"        {ast.unparse(argument)}," for argument in arguments),
         "    ),",
         "]" if stmt.value is None else f"] = {ast.unparse(stmt.value)}",
     ]
     values = [*call.args, *(keyword.value for keyword in call.keywords)]
-    for index, line in enumerate(lines):
-        if fits("    " + line):
-            continue
-        value = values[index - 3] if 3 <= index < 3 + len(values) else None
-        if value is None or not _unsplittable(value):
-            return None
-    return lines
+    arguments = [f"        {ast.unparse(a)}," for a in [*call.args, *call.keywords]]
+    # The class body is indented once: every line must fit there, but for an argument whose
+    # value black cannot split (a long description stays as it is).
+    if not all(fits("    " + line) for line in frame) or not all(
+        fits("    " + line) or _unsplittable(value)
+        for line, value in zip(arguments, values, strict=True)
+    ):
+        return None
+    return [*frame[:3], *arguments, *frame[3:]]
 
 
 def _class_statement(stmt: ast.stmt) -> str:
     """A statement of a class body (unindented): one line, or a long field laid out."""
-    spelled = _Spelled().visit(stmt)
-    line = ast.unparse(ast.fix_missing_locations(spelled))
+    line = _source(stmt, last_use=True)  # spells ``stmt`` in place, as _field_lines reads it
     if fits("    " + line):
         return line
-    lines = _field_lines(spelled)
+    lines = _field_lines(stmt)
     return line if lines is None else "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ it finds the package's names at run time, so one copy serves every name.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,10 +100,17 @@ def _render_python(env: jinja2.Environment, template_name: str, path: str, **con
     black only lays out its long statements; a ``--templates`` one is formatted whole."""
     template = env.get_template(template_name)
     source = template.render(**context, class_header=class_header, import_from=import_from)
-    bundled = template.filename is not None and Path(template.filename).resolve().is_relative_to(
-        default_templates_dir().resolve()
-    )
-    return format_long_statements(source, path) if bundled else format_python(source, path)
+    if _is_bundled(template.filename):
+        return format_long_statements(source, path)
+    return format_python(source, path)
+
+
+@functools.cache
+def _is_bundled(filename: str | None) -> bool:
+    """Whether a template file is one of ours (asked once per template, not per model)."""
+    if filename is None:
+        return False
+    return Path(filename).resolve().is_relative_to(default_templates_dir().resolve())
 
 
 def _isort_key(name: str) -> tuple[int, str]:

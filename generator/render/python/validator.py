@@ -79,10 +79,8 @@ class _Emitter:
 
     def literal_constant(self, prefix: str, value: Any) -> str:
         """A constant holding a JSON value, laid out as black lays it out."""
-        name = f"_{prefix}_{len(self.constants)}"
-        head = f"{name}: Final = "
-        self.constants.append(head + py_block(value, len(head)))
-        return name
+        column = len(f"_{prefix}_{len(self.constants)}: Final = ")
+        return self.constant(prefix, py_block(value, column))
 
     def fail(self, depth: int, helper: str, *args: str) -> None:
         """``issues.append(<helper>(<args>))``: ``args`` are Python source."""
